@@ -1,0 +1,226 @@
+"""The Khorasan model: a Mesa model of Taliban and ISKP commanders on the province network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from model import initialize
+from model.agents import Commander, Province
+from model.calendar import DATED_EVENTS, TALIBAN_GOVERN
+from model.data import ProvinceData, load_provinces
+from model.outputs import OUTPUTS
+from model.parameters import SPECS, Parameters
+from model.state import ISKP, MAX_BAND, CommanderTable, ProvinceState
+from model.submodels import (
+    combat,
+    control,
+    defection,
+    displacement,
+    harm,
+    movement,
+    policy,
+    recruitment,
+)
+
+CT_FACTOR_2015 = 0.25  # strikes on ISKP before the US authority of 2016-01 (ODD §7.1)
+CT_FACTOR_POST_DOHA = 0.5  # strikes on ISKP after the Doha agreement (ODD §7.1)
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A dated change of parameter values.
+
+    Attributes:
+        month: Month index from which the values hold.
+        values: Parameter name -> new value.
+        provinces: Province indices the change applies to (spatial parameters only), or
+            None for all provinces.
+    """
+
+    month: int
+    values: dict[str, float]
+    provinces: tuple[int, ...] | None = field(default=None)
+
+
+class KhorasanModel(mesa.Model):
+    """Taliban and ISKP commanders on Afghanistan's 34-province adjacency network.
+
+    One step is one calendar month from 2015-01. Dated events and interventions are Mesa
+    events scheduled half a month before the step they affect.
+
+    Args:
+        params: Parameter values.
+        n_months: Number of months to simulate from 2015-01.
+        rng: A ``numpy.random.Generator`` (or anything ``default_rng`` accepts).
+        interventions: Dated parameter changes.
+        provinces: Province data; the packaged data by default.
+    """
+
+    def __init__(self, params: Parameters, n_months: int, rng,
+                 interventions: Sequence[Intervention] = (),
+                 provinces: ProvinceData | None = None):
+        super().__init__(rng=np.random.default_rng(rng))
+        self.p = params
+        self.provinces = provinces or load_provinces()
+        self.n_prov = len(self.provinces.names)
+        self.n_months = n_months
+        self.pop_weight = self.provinces.population / self.provinces.population.sum()
+        self.nangarhar = self.provinces.index("Nangarhar")
+        self.haven = self.provinces.hardline + (self.provinces.pakistan_border_km > 0)
+        self.out = {name: np.zeros((n_months, self.n_prov)) for name in OUTPUTS}
+        self._init_regime()
+        self._init_space()
+        self._init_agents()
+        self._schedule(interventions)
+
+    # --- set-up -------------------------------------------------------------------------------
+    def _init_regime(self) -> None:
+        self.month = 0
+        self.spatial = {n: np.full(self.n_prov, float(self.p[n]))
+                        for n, spec in SPECS.items() if spec.spatial}
+        self.ct_factor = CT_FACTOR_2015
+        self.doha_started = self.withdrawal_started = self.governs = False
+        self.nangarhar_offensive = False
+        self.line = np.zeros(2)
+        self.pay = np.ones(2)
+        self.momentum = np.zeros(2)
+        self.presence = 1.0
+        self.republic = np.zeros(self.n_prov)
+        self.contact = np.zeros(self.n_prov)
+
+    def _init_space(self) -> None:
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.n_prov))
+        graph.add_edges_from(self.provinces.edges)
+        layout = {i: (self.provinces.lon[i], self.provinces.lat[i]) for i in range(self.n_prov)}
+        self.space = Network(graph, random=self.random, layout=layout)
+        self.cells = [self.space[i] for i in range(self.n_prov)]
+        self.province_agents = [Province(self, i, self.cells[i]) for i in range(self.n_prov)]
+
+    def _init_agents(self) -> None:
+        self.commanders = CommanderTable()
+        self.pstate = ProvinceState(self.provinces.population, self.p.grievance_base)
+        initialize.place_taliban(self.rng, self.p, self.provinces, self.commanders)
+        initialize.place_iskp(self.rng, self.p, self.provinces, self.commanders)
+        self.agent_of: list[Commander] = [
+            Commander(self, slot) for slot in range(self.commanders.n)]
+        forces = self.forces = self.commanders.forces(self.n_prov)
+        self.pstate.control = initialize.initial_control(self.p, self.provinces, forces)
+        self.prev_totals = forces.sum(axis=0)
+
+    def _schedule(self, interventions: Sequence[Intervention]) -> None:
+        for event in DATED_EVENTS:
+            if event.month < self.n_months:
+                handler = getattr(self, f"_on_{event.name}")
+                self.schedule_event(handler, at=event.month + 0.5)
+        if self.n_months > TALIBAN_GOVERN:
+            self.schedule_event(self._on_taliban_govern, at=TALIBAN_GOVERN + 0.5)
+        for item in sorted(interventions, key=lambda x: x.month):
+            if item.month < self.n_months:
+                self.schedule_event(lambda item=item: self.apply(item), at=item.month + 0.5)
+
+    # --- dated events (docs/ODD.md §7.1) --------------------------------------------------------
+    def _on_ct_authority(self) -> None:
+        self.ct_factor = 1.0
+
+    def _on_doha_talks(self) -> None:
+        self.doha_started = True
+
+    def _on_nangarhar_offensive(self) -> None:
+        self.nangarhar_offensive = True
+
+    def _on_nangarhar_offensive_end(self) -> None:
+        self.nangarhar_offensive = False
+
+    def _on_doha_agreement(self) -> None:
+        self.ct_factor = CT_FACTOR_POST_DOHA
+
+    def _on_withdrawal(self) -> None:
+        self.withdrawal_started = True
+
+    def _on_fall_of_kabul(self) -> None:
+        """Kabul falls mid-month; the withdrawal ramp reaches zero Republic presence."""
+
+    def _on_taliban_govern(self) -> None:
+        self.governs = True
+        self.ct_factor = 0.0
+
+    def apply(self, item: Intervention) -> None:
+        """Apply a dated intervention (parameter changes, possibly for some provinces).
+
+        Args:
+            item: The intervention.
+        """
+        if item.provinces is None:
+            self.p = self.p.replace(**item.values)
+        for name, value in item.values.items():
+            if name in self.spatial:
+                where = slice(None) if item.provinces is None else list(item.provinces)
+                self.spatial[name][where] = value
+
+    # --- commander bookkeeping ----------------------------------------------------------------
+    def remove_commanders(self, leaving: np.ndarray) -> None:
+        """Remove dissolved or surrendered commanders (array rows and Mesa agents).
+
+        Args:
+            leaving: Boolean mask over the commander rows.
+        """
+        if not leaving.any():
+            return
+        for row in np.flatnonzero(leaving):
+            self.agent_of[row].remove()
+        order = self.commanders.keep(~leaving)
+        self.agent_of = [self.agent_of[row] for row in order]
+        for row, agent in enumerate(self.agent_of):
+            agent.slot = row
+
+    def relocate(self, slots: np.ndarray) -> None:
+        """Move the Mesa agents of ``slots`` to the cells of their new array locations."""
+        for slot in slots:
+            self.agent_of[slot].cell = self.cells[int(self.commanders.location[slot])]
+
+    def split_large_bands(self) -> None:
+        """Split bands above MAX_BAND fighters into two equal bands in the same province."""
+        c = self.commanders
+        big = np.flatnonzero(c.fighters > MAX_BAND)
+        if len(big) == 0:
+            return
+        c.fighters[big] /= 2.0
+        new = c.add(c.faction[big], c.fighters[big], c.ideology[big], c.loyalty[big],
+                    c.location[big])
+        c.from_taliban[new] = c.from_taliban[big]
+        self.agent_of.extend(Commander(self, int(slot)) for slot in new)
+
+    def update_momentum(self, totals: np.ndarray) -> None:
+        """Update faction momentum from this month's totals (see :mod:`submodels.policy`)."""
+        policy.update_momentum(self, totals)
+
+    # --- the monthly step ---------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one month through the submodels in schedule order (docs/ODD.md §3)."""
+        self.month = self.steps - 1
+        policy.step(self)
+        recruitment.step(self)
+        self.split_large_bands()
+        defection.step(self)
+        movement.step(self)
+        combat.step(self)
+        harm.step(self)
+        displacement.step(self)
+        control.step(self)
+
+    def run(self) -> None:
+        """Run all ``n_months`` months."""
+        for _ in range(self.n_months):
+            self.step()
+
+    @property
+    def iskp_total(self) -> float:
+        """Current ISKP fighters nationwide."""
+        return float(self.commanders.forces(self.n_prov)[:, ISKP].sum())

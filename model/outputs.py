@@ -1,0 +1,52 @@
+"""The output schema: per province and month series recorded by the model.
+
+Each entry: column name -> (how it aggregates to the national table, unit, description).
+``sum`` columns are counts or stocks summed over provinces; ``popmean`` columns are shares
+weighted by the 2021 population.
+"""
+
+from __future__ import annotations
+
+OUTPUTS: dict[str, tuple[str, str, str]] = {
+    "clashes": ("sum", "events", "Taliban-ISKP clashes (the ACLED-comparable count)"),
+    "taliban_fighters": ("sum", "fighters", "Taliban fighters at month end"),
+    "iskp_fighters": ("sum", "fighters", "ISKP fighters at month end"),
+    "iskp_fighters_from_taliban": (
+        "sum", "fighters", "ISKP fighters in bands that defected from the Taliban"),
+    "commanders_taliban": ("sum", "commanders", "Living Taliban commanders"),
+    "commanders_iskp": ("sum", "commanders", "Living ISKP commanders"),
+    "defections_to_iskp": ("sum", "commanders", "Taliban commanders who went over to ISKP"),
+    "defections_to_taliban": ("sum", "commanders", "ISKP commanders who went over to the Taliban"),
+    "defecting_fighters_to_iskp": ("sum", "fighters", "Fighters in bands that went over to ISKP"),
+    "surrendered_fighters": ("sum", "fighters", "Fighters in bands that surrendered"),
+    "recruits_taliban": ("sum", "fighters", "New Taliban recruits"),
+    "recruits_iskp": ("sum", "fighters", "New ISKP recruits (local and cross-border)"),
+    "moves": ("sum", "commanders", "Bands that moved into the province"),
+    "taliban_losses": ("sum", "fighters", "Taliban fighters lost in combat"),
+    "iskp_losses": ("sum", "fighters", "ISKP fighters lost in combat and strikes"),
+    "ct_strikes": ("sum", "strikes", "Counter-terrorism strikes on ISKP"),
+    "republic_force": ("sum", "fighter-equivalents", "Effective Republic force present"),
+    "civilians_killed": ("sum", "people", "Civilians killed, all causes"),
+    "civilians_injured": ("sum", "people", "Civilians injured, all causes"),
+    "civ_cas_war": ("sum", "people", "Civilian casualties of Taliban-Republic fighting"),
+    "civ_cas_clash": ("sum", "people", "Civilian casualties of Taliban-ISKP clashes"),
+    "civ_cas_airstrike": ("sum", "people", "Civilian casualties of counter-terrorism strikes"),
+    "civ_cas_iskp_attack": ("sum", "people", "Civilian casualties of ISKP attacks"),
+    "civilian_casualties_iskp": ("sum", "people", "Civilian casualties attributed to ISKP"),
+    "iskp_attacks": ("sum", "events", "ISKP mass-casualty attacks on civilians"),
+    "displaced": ("sum", "people", "New displacement this month"),
+    "returns": ("sum", "people", "Returns of the displaced this month"),
+    "displaced_stock": ("sum", "people", "People displaced and not yet returned (month end)"),
+    "resident": ("sum", "people", "Resident population (month end)"),
+    "grievance": ("popmean", "[0,1]", "Civilian grievance"),
+    "control_state": ("popmean", "share", "Influence share of the Republic"),
+    "control_taliban": ("popmean", "share", "Influence share of the Taliban"),
+    "control_iskp": ("popmean", "share", "Influence share of ISKP"),
+}
+
+STOCKS = frozenset({
+    "taliban_fighters", "iskp_fighters", "iskp_fighters_from_taliban", "commanders_taliban",
+    "commanders_iskp", "republic_force", "displaced_stock", "resident", "grievance",
+    "control_state", "control_taliban", "control_iskp",
+})
+"""Columns that are month-end stocks (summaries take means over a window, not sums)."""
