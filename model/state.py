@@ -36,9 +36,11 @@ class CommanderTable:
         from_taliban: The commander joined ISKP by defecting from the Taliban.
     """
 
-    FIELDS: ClassVar[dict[str, type]] = {"faction": np.int64, "fighters": np.float64, "ideology": np.float64,
-              "loyalty": np.float64, "pressure": np.float64, "location": np.int64,
-              "from_taliban": np.bool_}
+    FIELDS: ClassVar[dict[str, type]] = {
+        "faction": np.int64, "fighters": np.float64, "ideology": np.float64,
+        "loyalty": np.float64, "pressure": np.float64, "location": np.int64,
+        "from_taliban": np.bool_,
+    }
 
     def __init__(self, capacity: int = CAPACITY):
         self.n = 0
