@@ -1,0 +1,144 @@
+"""The ``khorasan`` command line: a thin layer that maps arguments onto the Python API.
+
+``main(argv) -> int`` is testable in-process. Bad input prints one line
+(``khorasan: error: FILE: key ...: allowed ...``) and returns 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from model import __version__
+from model.errors import KhorasanError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    """Register a sub-command handler."""
+    def register(func):
+        COMMANDS[name] = func
+        return func
+    return register
+
+
+@command("run")
+def _run(args: argparse.Namespace) -> int:
+    from model.config import load_config
+    from model.experiment import run_scenario, with_run
+
+    config = with_run(load_config(args.config), replicates=args.replicates, seed=args.seed)
+    out = Path(args.out) if args.out else Path("results") / config.name
+    manifest = run_scenario(config, out, workers=args.workers, params=args.params,
+                            overwrite=args.overwrite, resume=args.resume,
+                            posterior=Path(args.posterior), progress=not args.quiet)
+    print(f"{config.name}: {config.run['replicates']} replicates "
+          f"({manifest['parameters']['source']} parameters) in {manifest['wall_time_s']:.1f} s "
+          f"-> {out}")
+    return 0
+
+
+@command("validate")
+def _validate(args: argparse.Namespace) -> int:
+    from model.config import load_config
+    from model.parameters import SPECS, Parameters
+
+    config = load_config(args.config)
+    values = Parameters(config.parameters)
+    print(f"scenario {config.name}: {config.description}")
+    print("chain: " + " -> ".join(p.name for p in config.chain))
+    print("run: " + ", ".join(f"{k}={v}" for k, v in config.run.items()))
+    for name, spec in SPECS.items():
+        mark = "*" if name in config.parameters else " "
+        print(f" {mark} {name:32s} {values[name]:>12g}  {spec.unit}")
+    for item in config.interventions:
+        where = ", ".join(item.provinces) if item.provinces else "all provinces"
+        print(f"intervention {item.date} ({where}): {item.values}")
+    print(f"OK: {config.path} is valid (* = set by the scenario)")
+    return 0
+
+
+@command("summarize")
+def _summarize(args: argparse.Namespace) -> int:
+    from model.summarize import summarize
+
+    table = summarize(Path(args.dir), args.window)
+    if args.json:
+        payload = {"window": table.attrs["window"], "replicates": table.attrs["replicates"],
+                   "outcomes": json.loads(table.to_json(orient="index"))}
+        print(json.dumps(payload, indent=2))
+        return 0
+    print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}")
+    print(table.to_string(float_format=lambda v: f"{v:,.4g}"))
+    return 0
+
+
+@command("plot")
+def _plot(args: argparse.Namespace) -> int:
+    from model.viz import plot_run
+
+    for path in plot_run(Path(args.dir)):
+        print(path)
+    return 0
+
+
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario's replicates and write results")
+    p.add_argument("config", help="scenario TOML file")
+    p.add_argument("--replicates", type=int, help="override run.replicates")
+    p.add_argument("--seed", type=int, help="override run.seed")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes (results do not depend on it)")
+    p.add_argument("--out", help="output directory (default results/<name>)")
+    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
+                   help="parameter source (default: one posterior draw per replicate)")
+    p.add_argument("--posterior", default="calibration/posterior.parquet",
+                   help="posterior file for --params posterior|map")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--overwrite", action="store_true", help="replace existing results")
+    mode.add_argument("--resume", action="store_true", help="complete an interrupted run")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="khorasan", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"khorasan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    p = sub.add_parser("validate", help="check a scenario config and print it resolved")
+    p.add_argument("config")
+    p = sub.add_parser("summarize", help="outcome quantiles across replicates")
+    p.add_argument("dir")
+    p.add_argument("--window", help="START:END as YYYY-MM:YYYY-MM")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("plot", help="draw the figures of a run directory")
+    p.add_argument("dir")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments without the program name; ``sys.argv[1:]`` by default.
+
+    Returns:
+        0 on success, 2 on bad input (after printing one line to stderr).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KhorasanError as exc:
+        print(f"khorasan: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""Scenario configs: strict TOML loading, ``extends`` chains and dated interventions.
+
+A scenario file has four sections::
+
+    [scenario]  name, description, extends (optional path to a base file)
+    [run]       start, end (YYYY-MM), replicates (>= 1), seed (>= 0)
+    [parameters]  parameter = value, for any declared parameter
+    [[interventions]]  date (YYYY-MM), set = {parameter = value}, provinces (optional list)
+
+A child file is a diff on its base: its ``[run]`` keys and ``[parameters]`` replace the base's,
+and its interventions follow the base's. Every error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.calendar import month_index
+from model.data import load_provinces
+from model.errors import DataError, KhorasanError
+from model.model import Intervention
+from model.parameters import SPECS, check_name
+
+SECTIONS = {
+    "scenario": {"name": str, "description": str, "extends": str},
+    "run": {"start": str, "end": str, "replicates": int, "seed": int},
+}
+INTERVENTION_KEYS = {"date": str, "set": dict, "provinces": list, "note": str}
+RUN_DEFAULTS = {"start": "2015-01", "end": "2023-12", "replicates": 100, "seed": 20150126}
+
+
+class ConfigError(KhorasanError):
+    """A bad scenario config (reported as one line, exit status 2)."""
+
+
+@dataclass(frozen=True)
+class InterventionSpec:
+    """A dated intervention as written in a config.
+
+    Attributes:
+        date: First month the values hold (``YYYY-MM``).
+        values: Parameter name -> value.
+        provinces: Province names, or None for all provinces.
+        note: Free-text rationale.
+    """
+
+    date: str
+    values: dict[str, float]
+    provinces: tuple[str, ...] | None = None
+    note: str = ""
+
+    def to_model(self) -> Intervention:
+        """Convert to the model's :class:`~model.model.Intervention` (province indices)."""
+        data = load_provinces()
+        where = None if self.provinces is None else tuple(data.index(p) for p in self.provinces)
+        return Intervention(month_index(self.date), dict(self.values), where)
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    """A fully resolved scenario.
+
+    Attributes:
+        name: Scenario name (used as the default results folder).
+        description: What the scenario assumes.
+        path: The config file.
+        chain: Files of the ``extends`` chain, base first.
+        run: Resolved ``start``, ``end``, ``replicates``, ``seed``.
+        parameters: Parameter overrides (validated).
+        interventions: Dated interventions, base first.
+    """
+
+    name: str
+    description: str
+    path: Path
+    chain: tuple[Path, ...]
+    run: dict[str, Any]
+    parameters: dict[str, float]
+    interventions: tuple[InterventionSpec, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable view of the resolved config."""
+        return {
+            "scenario": {"name": self.name, "description": self.description,
+                         "file": self.path.name, "chain": [p.name for p in self.chain]},
+            "run": dict(self.run),
+            "parameters": dict(self.parameters),
+            "interventions": [
+                {"date": i.date, "set": dict(i.values), "note": i.note,
+                 **({"provinces": list(i.provinces)} if i.provinces else {})}
+                for i in self.interventions
+            ],
+        }
+
+    def model_interventions(self) -> list[Intervention]:
+        """Interventions converted for the model."""
+        return [i.to_model() for i in self.interventions]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{path}: key '{key}' must be an integer (got {value!r})")
+    if not isinstance(value, kind):
+        raise ConfigError(
+            f"{path}: key '{key}' must be {kind.__name__} (got {type(value).__name__} {value!r})")
+    return value
+
+
+def _check_table(path: Path, section: str, table: Any, allowed: dict[str, type]) -> dict:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: '{section}' must be a table [{section}]")
+    for key, value in table.items():
+        if key not in allowed:
+            raise ConfigError(f"{path}: unknown key '{section}.{key}'; "
+                              f"valid keys: {', '.join(allowed)}")
+        _typed(path, f"{section}.{key}", value, allowed[key])
+    return table
+
+
+def _parameters(path: Path, table: Any) -> dict[str, float]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'parameters' must be a table [parameters]")
+    return {name: check_name(name, str(path)).check(value, str(path))
+            for name, value in table.items()}
+
+
+def _intervention(path: Path, k: int, item: Any) -> InterventionSpec:
+    where = f"interventions[{k}]"
+    item = _check_table(path, where, item, INTERVENTION_KEYS)
+    if "date" not in item or "set" not in item:
+        raise ConfigError(f"{path}: key '{where}' needs 'date' and 'set'")
+    month_index(item["date"], f"{path}: key '{where}.date'")
+    values = {n: check_name(n, f"{path}: {where}.set").check(v, f"{path}: {where}.set")
+              for n, v in item["set"].items()}
+    provinces = item.get("provinces")
+    if provinces is not None:
+        provinces = tuple(_province(path, where, p) for p in provinces)
+        spatial = [n for n, s in SPECS.items() if s.spatial]
+        for name in values:
+            if name not in spatial:
+                raise ConfigError(f"{path}: key '{where}.set.{name}' cannot be set per province; "
+                                  f"spatial parameters: {', '.join(spatial)}")
+    return InterventionSpec(item["date"], values, provinces, item.get("note", ""))
+
+
+def _province(path: Path, where: str, name: Any) -> str:
+    try:
+        load_provinces().index(name)
+    except DataError as exc:
+        raise ConfigError(f"{path}: key '{where}.provinces': {exc}") from None
+    return name
+
+
+def _layer(path: Path) -> dict[str, Any]:
+    """Read and validate one file (without resolving ``extends``)."""
+    raw = _read(path)
+    valid = [*SECTIONS, "parameters", "interventions"]
+    for section in raw:
+        if section not in valid:
+            raise ConfigError(f"{path}: unknown section [{section}]; "
+                              f"valid sections: {', '.join(valid)}")
+    layer = {s: _check_table(path, s, raw.get(s, {}), SECTIONS[s]) for s in SECTIONS}
+    layer["parameters"] = _parameters(path, raw.get("parameters", {}))
+    items = raw.get("interventions", [])
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: 'interventions' must be an array of tables [[interventions]]")
+    layer["interventions"] = [_intervention(path, k, it) for k, it in enumerate(items)]
+    return layer
+
+
+def _chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Layers of the ``extends`` chain, base first."""
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        current = current.resolve()
+        if current in seen:
+            cycle = " -> ".join(p.name for p in [*seen, current])
+            raise ConfigError(f"{path}: key 'scenario.extends' forms a cycle: {cycle}")
+        seen.append(current)
+        layer = _layer(current)
+        chain.insert(0, (current, layer))
+        base = layer["scenario"].get("extends")
+        current = (current.parent / base) if base else None
+    return chain
+
+
+def _check_run(path: Path, run: dict[str, Any]) -> dict[str, Any]:
+    start = month_index(run["start"], f"{path}: key 'run.start'")
+    end = month_index(run["end"], f"{path}: key 'run.end'")
+    if end < start:
+        raise ConfigError(f"{path}: key 'run.end' ({run['end']}) is before run.start "
+                          f"({run['start']}); end must be >= start")
+    if run["replicates"] < 1:
+        raise ConfigError(f"{path}: key 'run.replicates' must be >= 1 (got {run['replicates']})")
+    if run["seed"] < 0:
+        raise ConfigError(f"{path}: key 'run.seed' must be >= 0 (got {run['seed']})")
+    return run
+
+
+def load_config(path: str | Path) -> ScenarioConfig:
+    """Load, validate and resolve a scenario config and its ``extends`` chain.
+
+    Args:
+        path: The TOML file.
+
+    Returns:
+        The resolved :class:`ScenarioConfig`.
+
+    Raises:
+        ConfigError: On any invalid input (one-line message naming file and key).
+        ParameterError: On an unknown, mistyped or out-of-range parameter.
+    """
+    path = Path(path)
+    chain = _chain(path)
+    run, parameters, interventions = dict(RUN_DEFAULTS), {}, []
+    scenario: dict[str, Any] = {}
+    for _, layer in chain:
+        scenario.update(layer["scenario"])
+        run.update(layer["run"])
+        parameters.update(layer["parameters"])
+        interventions.extend(layer["interventions"])
+    if "name" not in scenario:
+        raise ConfigError(f"{path}: key 'scenario.name' is required")
+    return ScenarioConfig(
+        name=scenario["name"], description=scenario.get("description", ""), path=path,
+        chain=tuple(p for p, _ in chain), run=_check_run(path, run), parameters=parameters,
+        interventions=tuple(sorted(interventions, key=lambda i: month_index(i.date))),
+    )
