@@ -87,6 +87,66 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("calibrate")
+def _calibrate(args: argparse.Namespace) -> int:
+    from model.calibration.abc import load_abc_config, run_abc
+    from model.calibration.export import export
+
+    config = load_abc_config(args.config)
+    history = run_abc(config, workers=args.workers, scheduler=args.scheduler,
+                      resume=args.resume)
+    diagnostics = export(history, config, history.walltime_s)
+    for gen in diagnostics["per_generation"]:
+        print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
+              f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
+              f"{gen['simulations']} simulations")
+    print(f"{diagnostics['simulations']} simulations in {diagnostics['wall_time_s']:.0f} s -> "
+          f"{config.file('posterior')}")
+    return 0
+
+
+@command("check")
+def _check(args: argparse.Namespace) -> int:
+    from model.calibration.check import acceptance, coverage, predictive
+    from model.calibration.figures import posterior_figure, ppc_figure
+    from model.calibration.targets import load_targets
+    from model.parameters import SPECS
+    from model.posterior import load_posterior
+
+    targets = load_targets(args.targets)
+    sims, source = predictive(targets, args.replicates, args.seed, Path(args.posterior),
+                              args.workers, args.params)
+    print(f"posterior predictive check: {len(sims)} replicates, {source['source']} parameters")
+    print(coverage(targets, sims).to_string(float_format=lambda v: f"{v:,.3g}"))
+    for criterion, measured, passed in acceptance(targets, sims):
+        print(f"{'PASS' if passed else 'FAIL'}  {criterion}: {measured}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(ppc_figure(targets, sims, out / "ppc_targets.png"))
+    if source["source"] != "defaults":
+        frame = load_posterior(Path(args.posterior))
+        priors = {n: SPECS[n].prior for n in frame.columns.drop("weight")}
+        print(posterior_figure(frame, priors, out / "posterior.png"))
+    sims.to_csv(out / "ppc_statistics.csv", index_label="replicate")
+    return 0
+
+
+def _add_calibration(sub) -> None:
+    p = sub.add_parser("calibrate", help="ABC-SMC calibration with pyabc")
+    p.add_argument("config", help="calibration TOML (e.g. calibration/abc.toml)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--scheduler", help="dask scheduler address (uses pyabc's dask sampler)")
+    p.add_argument("--resume", action="store_true", help="continue the stored history")
+    p = sub.add_parser("check", help="posterior predictive check over the calibration period")
+    p.add_argument("--replicates", type=int, default=200)
+    p.add_argument("--seed", type=int, default=20210826)
+    p.add_argument("--targets", default="calibration/targets.toml")
+    p.add_argument("--posterior", default="calibration/posterior.parquet")
+    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"])
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    p.add_argument("--out", default="calibration/figures", help="figure folder")
+
+
 def _add_run(sub) -> None:
     p = sub.add_parser("run", help="run a scenario's replicates and write results")
     p.add_argument("config", help="scenario TOML file")
@@ -119,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("plot", help="draw the figures of a run directory")
     p.add_argument("dir")
+    _add_calibration(sub)
     return parser
 
 

@@ -3,8 +3,9 @@
 Layout of a run directory (see README, "Results"):
 ``manifest.json``, ``provinces.parquet``, ``national.parquet``, ``figures/``; while running,
 ``.parts/`` holds one finished Parquet part per replicate, so ``--resume`` reruns only what is
-missing. Each replicate's seed is child ``r`` of ``SeedSequence(seed)``, so results do not
-depend on the number of workers or the order in which replicates finish.
+missing. Outcome columns are stored as float32 (about 7 significant digits). Each replicate's
+seed is child ``r`` of ``SeedSequence(seed)``, so results do not depend on the number of
+workers or the order in which replicates finish.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from model.api import Replicate, simulate
 from model.calendar import month_index
 from model.config import ScenarioConfig
 from model.errors import KhorasanError
+from model.outputs import OUTPUTS
 from model.parameters import Parameters
 
 PARTS = ".parts"
@@ -62,6 +64,7 @@ def run_task(task: Task, parts: Path) -> float:
     arrays = simulate(Parameters(task.params), task.n_months, task.seed, task.interventions)
     rep = Replicate(arrays=arrays, first_month=task.first_month)
     for kind, frame in (("provinces", rep.provinces), ("national", rep.national)):
+        frame = frame.astype(dict.fromkeys(OUTPUTS, "float32"))
         frame.insert(0, "replicate", np.int32(task.replicate))
         write_parquet(frame, parts / f"{kind}-{task.replicate:06d}.parquet")
     return time.perf_counter() - began
@@ -74,7 +77,7 @@ def _run_many(tasks: list[Task], parts: Path) -> list[tuple[int, float]]:
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame to Parquet via a temporary file and an atomic rename."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    frame.to_parquet(tmp, index=False)
+    frame.to_parquet(tmp, index=False, compression="zstd")
     os.replace(tmp, path)
 
 
@@ -129,7 +132,7 @@ def assemble(out: Path, replicates: int) -> None:
         for f in files:
             table = pq.read_table(f)
             if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
             writer.write_table(table)
         if writer is None:
             raise KhorasanError(f"{out}: no replicate parts to assemble")

@@ -1,0 +1,188 @@
+"""ABC-SMC calibration with pyabc (imported lazily: it takes seconds to import).
+
+Each particle is one stochastic simulation from 2015-01 to the last target month. The
+simulation is reduced to the targets' statistics, and each target's miss (0 inside a range,
+in units of its ``scale``) is a summary statistic whose observed value is 0; the distance is a
+p-norm over these misses (``distance = "adaptive"`` re-weights them by their spread across the
+population, pyabc's AdaptivePNormDistance). The seed of a simulation is derived from the
+calibration seed and the particle's parameter values, so a particle always gives the same
+simulation.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.api import simulate
+from model.calibration.stats import months_needed, statistics
+from model.calibration.targets import Target, load_targets
+from model.config import ConfigError
+from model.parameters import SPECS, Parameters, check_name
+
+ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float,
+            "min_acceptance_rate": float, "max_walltime_minutes": float,
+            "max_total_simulations": int, "seed": int, "db": str, "targets": str,
+            "posterior": str, "distance": str, "p": float}
+
+
+@dataclass(frozen=True)
+class AbcConfig:
+    """A calibration config (``calibration/abc.toml``), paths resolved against its folder.
+
+    Parameters not listed as free keep their defaults.
+    """
+
+    path: Path
+    settings: dict[str, Any]
+    free: tuple[str, ...]
+    targets: tuple[Target, ...]
+
+    def file(self, key: str) -> Path:
+        """A path setting, relative to the config's folder."""
+        return self.path.parent / self.settings[key]
+
+
+def load_abc_config(path: str | Path) -> AbcConfig:
+    """Load and validate a calibration config.
+
+    Raises:
+        ConfigError: On any invalid key or value (one line naming the file and key).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such calibration config")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    settings = raw.get("abc", {})
+    for key, value in settings.items():
+        if key not in ABC_KEYS:
+            raise ConfigError(f"{path}: unknown key 'abc.{key}'; valid keys: {', '.join(ABC_KEYS)}")
+        if not isinstance(value, ABC_KEYS[key]) and not (ABC_KEYS[key] is float
+                                                          and isinstance(value, int)):
+            raise ConfigError(f"{path}: key 'abc.{key}' must be {ABC_KEYS[key].__name__}")
+    free = tuple(raw.get("parameters", {}).get("free", []))
+    for name in free:
+        if check_name(name, f"{path}: parameters.free").prior is None:
+            raise ConfigError(f"{path}: key 'parameters.free' names '{name}', which has no prior")
+    targets = load_targets(path.parent / settings.get("targets", "targets.toml"))
+    return AbcConfig(path, settings, free, tuple(targets))
+
+
+def particle_seed(seed: int, values: dict[str, float]) -> np.random.SeedSequence:
+    """A seed derived from the calibration seed and the particle's parameter values."""
+    words = np.frombuffer(np.array([values[k] for k in sorted(values)], float).tobytes(),
+                          dtype=np.uint32)
+    return np.random.SeedSequence([seed, *words.tolist()])
+
+
+class CalibrationModel:
+    """The pyabc model: parameters -> each target's miss (picklable for process samplers)."""
+
+    def __init__(self, config: AbcConfig):
+        self.targets = list(config.targets)
+        self.seed = int(config.settings.get("seed", 0))
+        self.n_months = months_needed(self.targets)
+
+    def params(self, particle: dict[str, float]) -> Parameters:
+        """The full parameter set of a particle (free values cast to each spec's kind)."""
+        values = {k: (round(v) if SPECS[k].kind == "int" else float(v))
+                  for k, v in particle.items()}
+        return Parameters(values)
+
+    def __call__(self, particle: dict[str, float]) -> dict[str, float]:
+        """Simulate one particle and return the misses by target name."""
+        particle = dict(particle)
+        arrays = simulate(self.params(particle), self.n_months,
+                          particle_seed(self.seed, particle))
+        stats = statistics(self.targets, arrays)
+        return {t.name: t.miss(stats[t.name]) for t in self.targets}
+
+
+def priors(free: tuple[str, ...]):
+    """Pyabc uniform priors over each free parameter's prior range."""
+    import pyabc
+
+    return pyabc.Distribution(**{
+        n: pyabc.RV("uniform", SPECS[n].prior[0], SPECS[n].prior[1] - SPECS[n].prior[0])
+        for n in free})
+
+
+def _sampler(workers: int, scheduler: str | None):
+    import pyabc
+
+    if scheduler:
+        from dask.distributed import Client
+
+        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
+    if workers <= 1:
+        return pyabc.sampler.SingleCoreSampler()
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+
+
+def _distance(settings: dict[str, Any]):
+    import pyabc
+
+    p = float(settings.get("p", 2))
+    if settings.get("distance", "pnorm") == "adaptive":
+        return pyabc.AdaptivePNormDistance(p=p, max_scale_weight_ratio=10.0)
+    return pyabc.PNormDistance(p=p)
+
+
+def build_abc(config: AbcConfig, workers: int, scheduler: str | None):
+    """The configured :class:`pyabc.ABCSMC` object."""
+    import pyabc
+
+    pyabc.settings.set_figure_params("default")
+    return pyabc.ABCSMC(
+        CalibrationModel(config), priors(config.free), _distance(config.settings),
+        population_size=int(config.settings.get("population_size", 200)),
+        sampler=_sampler(workers, scheduler),
+    )
+
+
+def run_abc(config: AbcConfig, workers: int = 2, scheduler: str | None = None,
+            resume: bool = False):
+    """Run (or continue) ABC-SMC and return pyabc's History.
+
+    Args:
+        config: The calibration config.
+        workers: Processes for the multicore sampler.
+        scheduler: A dask scheduler address (selects the dask sampler).
+        resume: Continue the run stored in the history database.
+
+    Raises:
+        ConfigError: If resuming with no history, or starting over an existing one.
+    """
+    db_path = config.file("db").resolve()
+    db = f"sqlite:///{db_path}"
+    np.random.seed(int(config.settings.get("seed", 0)) % 2**32)  # pyabc's proposals
+    abc = build_abc(config, workers, scheduler)
+    observed = {t.name: 0.0 for t in config.targets}
+    if resume:
+        if not db_path.is_file():
+            raise ConfigError(f"{db_path}: nothing to resume (no history database)")
+        abc.load(db, 1, observed)
+    else:
+        db_path.unlink(missing_ok=True)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        abc.new(db, observed)
+    s = config.settings
+    began = time.perf_counter()
+    history = abc.run(
+        minimum_epsilon=float(s.get("min_epsilon", 0.0)),
+        max_nr_populations=int(s.get("max_generations", 10)),
+        min_acceptance_rate=float(s.get("min_acceptance_rate", 0.0)),
+        max_total_nr_simulations=int(s.get("max_total_simulations", 10**9)),
+        max_walltime=timedelta(minutes=float(s.get("max_walltime_minutes", 20))),
+    )
+    history.walltime_s = time.perf_counter() - began
+    return history

@@ -1,0 +1,119 @@
+"""Calibration targets (``calibration/targets.toml``): what each pattern reduces to."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.calendar import month_index
+from model.config import ConfigError
+from model.data import load_provinces
+from model.outputs import OUTPUTS
+
+STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "value",
+              "fraction_of_peak", "ratio")
+DERIVED_COLUMNS = ("civilian_casualties",)
+KEYS = {"name", "statistic", "column", "window", "date", "provinces", "value", "low", "high",
+        "scale", "source"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observed pattern and the statistic a simulation is reduced to.
+
+    Attributes:
+        name: Identifier.
+        statistic: One of :data:`STATISTICS`.
+        column: Output column (or a derived column such as ``civilian_casualties``).
+        window: ``(first, last)`` month indices, inclusive; for ``value`` both are the date.
+        provinces: Province indices, or None for all.
+        value: Point observation, or None.
+        low: Range lower bound (None for a point).
+        high: Range upper bound (None for a point).
+        scale: Size of a unit miss (the distance divides misses by it).
+        source: Where the observation comes from.
+    """
+
+    name: str
+    statistic: str
+    column: str
+    window: tuple[int, int]
+    provinces: tuple[int, ...] | None
+    value: float | None
+    low: float | None
+    high: float | None
+    scale: float
+    source: str
+
+    def miss(self, simulated: float) -> float:
+        """Distance of a simulated statistic from the observation, in units of ``scale``.
+
+        A range costs nothing inside it; NaN (undefined statistic) counts as a large miss.
+        """
+        if math.isnan(simulated):
+            return 10.0
+        if self.value is not None:
+            return abs(simulated - self.value) / self.scale
+        return max(self.low - simulated, simulated - self.high, 0.0) / self.scale
+
+    def covers(self, lo: float, hi: float) -> bool:
+        """True if the interval ``[lo, hi]`` contains the point or overlaps the range."""
+        if self.value is not None:
+            return lo <= self.value <= hi
+        return hi >= self.low and lo <= self.high
+
+    @property
+    def observed(self) -> str:
+        """The observation as text."""
+        if self.value is not None:
+            return f"{self.value:g}"
+        return f"{self.low:g}..{self.high:g}"
+
+
+def _target(path: Path, k: int, raw: dict) -> Target:
+    where = f"{path}: key 'target[{k}]"
+    unknown = set(raw) - KEYS
+    if unknown:
+        raise ConfigError(f"{where}.{sorted(unknown)[0]}' is unknown; valid keys: "
+                          f"{', '.join(sorted(KEYS))}")
+    if raw.get("statistic") not in STATISTICS:
+        raise ConfigError(f"{where}.statistic' must be one of {', '.join(STATISTICS)}")
+    if raw.get("column") not in (*OUTPUTS, *DERIVED_COLUMNS):
+        raise ConfigError(f"{where}.column' {raw.get('column')!r} is not an output column")
+    if ("value" in raw) == ("low" in raw and "high" in raw):
+        raise ConfigError(f"{where}' needs either 'value' or both 'low' and 'high'")
+    if "date" in raw:
+        window = (month_index(raw["date"], f"{where}.date'"),) * 2
+    else:
+        first, last = raw.get("window", ["", ""])
+        window = (month_index(first, f"{where}.window'"), month_index(last, f"{where}.window'"))
+    data = load_provinces()
+    provinces = raw.get("provinces")
+    return Target(
+        name=str(raw.get("name", f"target{k}")), statistic=raw["statistic"],
+        column=raw["column"], window=window,
+        provinces=None if provinces is None else tuple(data.index(p) for p in provinces),
+        value=raw.get("value"), low=raw.get("low"), high=raw.get("high"),
+        scale=float(raw.get("scale", 1.0)), source=str(raw.get("source", "")),
+    )
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """Load and validate a targets file.
+
+    Raises:
+        ConfigError: On a missing file, malformed TOML or an invalid target.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such targets file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    targets = [_target(path, k, t) for k, t in enumerate(raw.get("target", []))]
+    if not targets:
+        raise ConfigError(f"{path}: key 'target' must list at least one [[target]]")
+    return targets
