@@ -121,9 +121,10 @@ class KhorasanModel(mesa.Model):
                 self.schedule_event(handler, at=event.month + 0.5)
         if self.n_months > TALIBAN_GOVERN:
             self.schedule_event(self._on_taliban_govern, at=TALIBAN_GOVERN + 0.5)
-        for item in sorted(interventions, key=lambda x: x.month):
-            if item.month < self.n_months:
-                self.schedule_event(lambda item=item: self.apply(item), at=item.month + 0.5)
+        self.interventions = sorted(interventions, key=lambda x: x.month)
+        for month in sorted({item.month for item in self.interventions}):
+            if month < self.n_months:
+                self.schedule_event(self._on_interventions, at=month + 0.5)
 
     # --- dated events (docs/ODD.md §7.1) --------------------------------------------------------
     def _on_ct_authority(self) -> None:
@@ -150,6 +151,17 @@ class KhorasanModel(mesa.Model):
     def _on_taliban_govern(self) -> None:
         self.governs = True
         self.ct_factor = 0.0
+
+    def _on_interventions(self) -> None:
+        """Apply, in the given order, the interventions dated for the coming month.
+
+        Mesa keeps only weak references to event callbacks, so one bound method serves all
+        interventions instead of a closure per intervention.
+        """
+        due = int(self.time)
+        for item in self.interventions:
+            if item.month == due:
+                self.apply(item)
 
     def apply(self, item: Intervention) -> None:
         """Apply a dated intervention (parameter changes, possibly for some provinces).
