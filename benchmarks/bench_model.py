@@ -1,0 +1,151 @@
+"""Benchmark one Khorasan replicate against Mesa's bundled Epstein civil-violence example.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_model.py            # readable table
+    python benchmarks/bench_model.py --json     # one JSON object
+    python benchmarks/bench_model.py --runs 30 --epstein-steps 50 --epstein-runs 5
+
+Khorasan: one replicate with default parameters from 2015-01 to 2023-12 (108 months) through
+:func:`model.api.simulate`, timed end to end (model construction included), after one
+warm-up run. Agent-steps per second is ``(34 provinces + mean living commanders) * 108 /
+median run time``, with the living commanders counted from the recorded
+``commanders_taliban`` and ``commanders_iskp`` outputs.
+
+Epstein: ``mesa.examples.advanced.epstein_civil_violence`` at its scenario defaults (40 x 40
+torus), seeded with ``rng``; only the steps are timed (construction excluded), and
+agent-steps per second is ``agents * steps / time``, median over runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import mesa
+import numpy as np
+from mesa.examples.advanced.epstein_civil_violence.model import (
+    EpsteinCivilViolence,
+    EpsteinScenario,
+)
+
+from model.api import simulate
+from model.parameters import Parameters
+
+N_MONTHS = 108  # 2015-01 .. 2023-12
+N_PROVINCES = 34
+NOTE = ("Wall-clock timings on a shared, noisy machine; compare medians of several "
+        "invocations, not single numbers.")
+
+
+def time_model(runs: int, seed0: int = 0) -> tuple[list[float], float]:
+    """Time ``runs`` replicates after one warm-up run.
+
+    Args:
+        runs: Number of timed replicates (seeds ``seed0 + 1 ..``).
+        seed0: Seed of the warm-up run.
+
+    Returns:
+        Run times in seconds and the mean number of agents (provinces + living commanders).
+    """
+    params = Parameters()
+    simulate(params, N_MONTHS, seed0)
+    times, agents = [], []
+    for k in range(runs):
+        start = time.perf_counter()
+        out = simulate(params, N_MONTHS, seed0 + 1 + k)
+        times.append(time.perf_counter() - start)
+        living = out["commanders_taliban"].sum(axis=1) + out["commanders_iskp"].sum(axis=1)
+        agents.append(N_PROVINCES + float(living.mean()))
+    return times, float(np.mean(agents))
+
+
+def time_epstein(steps: int, runs: int, seed0: int = 0) -> tuple[list[float], float]:
+    """Time ``steps`` steps of the Epstein example at its defaults, ``runs`` times.
+
+    Args:
+        steps: Steps per run.
+        runs: Number of timed runs (after one warm-up run of a few steps).
+        seed0: Seed of the first run.
+
+    Returns:
+        Agent-steps per second of each run and the mean number of agents.
+    """
+    warm = EpsteinCivilViolence(scenario=EpsteinScenario(rng=seed0))
+    for _ in range(3):
+        warm.step()
+    rates, agents = [], []
+    for k in range(runs):
+        epstein = EpsteinCivilViolence(scenario=EpsteinScenario(rng=seed0 + 1 + k))
+        n_agents = len(epstein.agents)
+        start = time.perf_counter()
+        for _ in range(steps):
+            epstein.step()
+        rates.append(n_agents * steps / (time.perf_counter() - start))
+        agents.append(n_agents)
+    return rates, float(np.mean(agents))
+
+
+def benchmark(runs: int, epstein_steps: int, epstein_runs: int) -> dict:
+    """Run both benchmarks and return the result record."""
+    times, model_agents = time_model(runs)
+    median = statistics.median(times)
+    model_rate = model_agents * N_MONTHS / median
+    rates, epstein_agents = time_epstein(epstein_steps, epstein_runs)
+    epstein_rate = statistics.median(rates)
+    return {
+        "median_run_s": median,
+        "min_run_s": min(times),
+        "p90_run_s": float(np.percentile(times, 90)),
+        "runs": runs,
+        "months": N_MONTHS,
+        "model_mean_agents": model_agents,
+        "model_agent_steps_per_s": model_rate,
+        "epstein_agents": epstein_agents,
+        "epstein_steps": epstein_steps,
+        "epstein_runs": epstein_runs,
+        "epstein_agent_steps_per_s": epstein_rate,
+        "ratio_model_vs_epstein": model_rate / epstein_rate,
+        "python": platform.python_version(),
+        "mesa": mesa.__version__,
+        "numpy": np.__version__,
+        "cpu_count": os.cpu_count(),
+        "note": NOTE,
+    }
+
+
+def print_table(result: dict) -> None:
+    """Print the result record as an aligned two-column table."""
+    width = max(len(key) for key in result)
+    for key, value in result.items():
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        print(f"{key:<{width}}  {shown}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run the benchmark and print it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--runs", type=int, default=15, help="timed replicates (>= 10)")
+    parser.add_argument("--epstein-steps", type=int, default=50)
+    parser.add_argument("--epstein-runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.runs < 10:
+        parser.error("--runs must be at least 10")
+    result = benchmark(args.runs, args.epstein_steps, args.epstein_runs)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()
