@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from model import __version__
 from model.errors import KhorasanError
@@ -165,9 +166,17 @@ def _add_run(sub) -> None:
     mode.add_argument("--resume", action="store_true", help="complete an interrupted run")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports a usage error as one line (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``khorasan: error: MESSAGE`` on one line and exit with status 2."""
+        self.exit(2, f"khorasan: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command."""
-    parser = argparse.ArgumentParser(prog="khorasan", description=__doc__.splitlines()[0])
+    """The argument parser with every sub-command (sub-parsers share its class)."""
+    parser = _Parser(prog="khorasan", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"khorasan {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
@@ -190,10 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name; ``sys.argv[1:]`` by default.
 
     Returns:
-        0 on success, 2 on bad input (after printing one line to stderr).
+        0 on success (and for ``--help``/``--version``), 2 on bad input (after printing one
+        line to stderr).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return COMMANDS[args.command](args)
     except KhorasanError as exc:

@@ -13,6 +13,7 @@ and its interventions follow the base's. Every error names the file and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ SECTIONS = {
 }
 INTERVENTION_KEYS = {"date": str, "set": dict, "provinces": list, "note": str}
 RUN_DEFAULTS = {"start": "2015-01", "end": "2023-12", "replicates": 100, "seed": 20150126}
+_DATE = re.compile(r"\d{4}-\d{2}")
 
 
 class ConfigError(KhorasanError):
@@ -143,11 +145,14 @@ def _intervention(path: Path, k: int, item: Any) -> InterventionSpec:
     item = _check_table(path, where, item, INTERVENTION_KEYS)
     if "date" not in item or "set" not in item:
         raise ConfigError(f"{path}: key '{where}' needs 'date' and 'set'")
-    month_index(item["date"], f"{path}: key '{where}.date'")
+    _month(path, f"{where}.date", item["date"])
     values = {n: check_name(n, f"{path}: {where}.set").check(v, f"{path}: {where}.set")
               for n, v in item["set"].items()}
     provinces = item.get("provinces")
     if provinces is not None:
+        if not provinces:
+            raise ConfigError(f"{path}: key '{where}.provinces' is empty; list at least one "
+                              "province, or omit the key for all provinces")
         provinces = tuple(_province(path, where, p) for p in provinces)
         spatial = [n for n, s in SPECS.items() if s.spatial]
         for name in values:
@@ -174,6 +179,7 @@ def _layer(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: unknown section [{section}]; "
                               f"valid sections: {', '.join(valid)}")
     layer = {s: _check_table(path, s, raw.get(s, {}), SECTIONS[s]) for s in SECTIONS}
+    _check_run_keys(path, layer["run"])
     layer["parameters"] = _parameters(path, raw.get("parameters", {}))
     items = raw.get("interventions", [])
     if not isinstance(items, list):
@@ -192,6 +198,9 @@ def _chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         if current in seen:
             cycle = " -> ".join(p.name for p in [*seen, current])
             raise ConfigError(f"{path}: key 'scenario.extends' forms a cycle: {cycle}")
+        if seen and not current.is_file():
+            raise ConfigError(f"{seen[-1]}: key 'scenario.extends': no such config file "
+                              f"{current}")
         seen.append(current)
         layer = _layer(current)
         chain.insert(0, (current, layer))
@@ -200,16 +209,29 @@ def _chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     return chain
 
 
+def _month(path: Path, key: str, value: str) -> int:
+    """Month index of a config date, which must be exactly ``YYYY-MM`` within the calendar."""
+    if not _DATE.fullmatch(value):
+        raise ConfigError(f"{path}: key '{key}': '{value}' is not a date; allowed format YYYY-MM")
+    return month_index(value, f"{path}: key '{key}'")
+
+
+def _check_run_keys(path: Path, run: dict[str, Any]) -> None:
+    """Check the ``[run]`` values one file sets, so errors name the file that sets them."""
+    for key in ("start", "end"):
+        if key in run:
+            _month(path, f"run.{key}", run[key])
+    if run.get("replicates", 1) < 1:
+        raise ConfigError(f"{path}: key 'run.replicates' must be >= 1 (got {run['replicates']})")
+    if run.get("seed", 0) < 0:
+        raise ConfigError(f"{path}: key 'run.seed' must be >= 0 (got {run['seed']})")
+
+
 def _check_run(path: Path, run: dict[str, Any]) -> dict[str, Any]:
-    start = month_index(run["start"], f"{path}: key 'run.start'")
-    end = month_index(run["end"], f"{path}: key 'run.end'")
-    if end < start:
+    _check_run_keys(path, run)
+    if _month(path, "run.end", run["end"]) < _month(path, "run.start", run["start"]):
         raise ConfigError(f"{path}: key 'run.end' ({run['end']}) is before run.start "
                           f"({run['start']}); end must be >= start")
-    if run["replicates"] < 1:
-        raise ConfigError(f"{path}: key 'run.replicates' must be >= 1 (got {run['replicates']})")
-    if run["seed"] < 0:
-        raise ConfigError(f"{path}: key 'run.seed' must be >= 0 (got {run['seed']})")
     return run
 
 

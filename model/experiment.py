@@ -61,7 +61,7 @@ def check_output(out: Path, overwrite: bool, resume: bool) -> None:
     probe = out
     while not probe.exists():
         probe = probe.parent
-    if not os.access(probe, os.W_OK | os.X_OK):
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
         raise KhorasanError(f"{out}: output directory is not writable")
 
 

@@ -94,6 +94,9 @@ def parameter_sets(overrides: dict[str, float], mode: str, seed: int, replicates
     if mode == "defaults":
         base = Parameters(overrides).to_dict()
         return [dict(base) for _ in range(replicates)], info
+    if mode == "map" and not Path(posterior).is_file():
+        raise KhorasanError(f"--params map: no posterior file at {posterior} (--posterior); "
+                            "allowed: an existing posterior file, or --params posterior|defaults")
     frame = load_posterior(Path(posterior))
     if mode == "map":
         values = Parameters({**_cast(map_particle(frame)), **overrides}).to_dict()
