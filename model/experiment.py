@@ -69,11 +69,16 @@ def _fingerprint(manifest: dict[str, Any]) -> dict[str, Any]:
     return {k: manifest[k] for k in ("config", "seeds", "parameters")}
 
 
-def _check_resume(out: Path, manifest: dict[str, Any]) -> None:
-    previous = json.loads((out / "manifest.json").read_text())
+def _check_resume(out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Return the previous manifest if ``out`` can be resumed with ``manifest``."""
+    try:
+        previous = json.loads((out / "manifest.json").read_text())
+    except ValueError as exc:
+        raise KhorasanError(f"{out}/manifest.json: cannot resume: unreadable: {exc}") from None
     if _fingerprint(previous) != json.loads(json.dumps(_fingerprint(manifest), default=str)):
         raise KhorasanError(f"{out}/manifest.json: cannot resume: the config, seeds or "
                             "parameters differ from the interrupted run; use --overwrite")
+    return previous
 
 
 def _clear(out: Path) -> None:
@@ -115,7 +120,10 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if resume:
-        _check_resume(out, manifest)
+        previous = _check_resume(out, manifest)
+        if previous.get("status") == "complete" and all((out / f).is_file()
+                                                         for f in RESULT_FILES):
+            return previous
     elif out.exists():
         _clear(out)
     (out / PARTS).mkdir(parents=True, exist_ok=True)

@@ -217,3 +217,12 @@ def test_resume_without_manifest_fails(tmp_path, capsys):
     assert run(config, empty, "--workers", "1", "--resume") == 2
     assert "no manifest.json" in error_line(capsys)
     assert list(empty.iterdir()) == []
+
+
+def test_resume_of_complete_run_reruns_nothing(tmp_path):
+    config = write_config(tmp_path / "c.toml", replicates=2)
+    out = tmp_path / "out"
+    assert run(config, out) == 0
+    before = snapshot(out)
+    assert run(config, out, "--resume") == 0
+    assert snapshot(out) == before
