@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -18,6 +19,8 @@ from model import __version__
 from model.errors import KhorasanError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+EXTENSION_MODULES: tuple[str, ...] = ()
+"""Modules with ``register(subparsers, commands)`` adding more sub-commands (import light!)."""
 
 
 def command(name: str):
@@ -189,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="draw the figures of a run directory")
     p.add_argument("dir")
     _add_calibration(sub)
+    for name in EXTENSION_MODULES:
+        importlib.import_module(name).register(sub, COMMANDS)
     return parser
 
 
