@@ -163,13 +163,13 @@ def run_abc(config: AbcConfig, workers: int = 2, scheduler: str | None = None,
         ConfigError: If resuming with no history, or starting over an existing one.
     """
     db_path = config.file("db").resolve()
+    if resume and not db_path.is_file():
+        raise ConfigError(f"{db_path}: nothing to resume (no history database)")
     db = f"sqlite:///{db_path}"
     np.random.seed(int(config.settings.get("seed", 0)) % 2**32)  # pyabc's proposals
     abc = build_abc(config, workers, scheduler)
     observed = {t.name: 0.0 for t in config.targets}
     if resume:
-        if not db_path.is_file():
-            raise ConfigError(f"{db_path}: nothing to resume (no history database)")
         abc.load(db, 1, observed)
     else:
         db_path.unlink(missing_ok=True)
