@@ -6,6 +6,7 @@ simulation begins. The data calendar ends at 2030-12.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -109,11 +110,12 @@ DOHA_TALKS = month_index_unchecked("2018-07")
 DOHA_AGREEMENT = month_index_unchecked("2020-03")
 
 
+@functools.cache
 def withdrawal_factor(month: int) -> float:
     """Mean Republic presence in a month of the withdrawal (1 before it, 0 after the fall).
 
     Presence falls linearly from 1 at 2021-05-01 to 0 at 2021-08-15; the value is the
-    average over the month.
+    average over the month (nine points). Cached: it is a fixed function of the month.
 
     Args:
         month: Month index.
@@ -123,6 +125,10 @@ def withdrawal_factor(month: int) -> float:
     return float(ramp.mean())
 
 
+@functools.cache
 def doha_progress(month: int) -> float:
-    """Fraction of the Doha moderation completed (0 before 2018-07, 1 from 2020-03)."""
+    """Fraction of the Doha moderation completed (0 before 2018-07, 1 from 2020-03).
+
+    ``clip((month - DOHA_TALKS) / (DOHA_AGREEMENT - DOHA_TALKS), 0, 1)``; cached.
+    """
     return float(np.clip((month - DOHA_TALKS) / (DOHA_AGREEMENT - DOHA_TALKS), 0.0, 1.0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import mesa
 import networkx as nx
@@ -16,7 +17,7 @@ from model.calendar import DATED_EVENTS, TALIBAN_GOVERN
 from model.data import ProvinceData, load_provinces
 from model.outputs import OUTPUTS
 from model.parameters import SPECS, Parameters
-from model.state import ISKP, MAX_BAND, CommanderTable, ProvinceState
+from model.state import ISKP, MAX_BAND, TALIBAN, CommanderTable, ProvinceState
 from model.submodels import (
     combat,
     control,
@@ -54,6 +55,12 @@ class KhorasanModel(mesa.Model):
     One step is one calendar month from 2015-01. Dated events and interventions are Mesa
     events scheduled half a month before the step they affect.
 
+    ``p`` holds the parameters; ``par`` is a plain-attribute copy of them, ``pa`` the same
+    values as 0-d float64 arrays (numpy combines those with arrays faster than Python floats,
+    with identical results), and the tables built by :meth:`derive` are per-run constants of
+    ``p`` and the spatial arrays, so the monthly submodels avoid repeated lookups. All are
+    refreshed whenever ``p`` is set or an intervention changes a spatial value.
+
     Args:
         params: Parameter values.
         n_months: Number of months to simulate from 2015-01.
@@ -79,6 +86,41 @@ class KhorasanModel(mesa.Model):
         self._init_agents()
         self._schedule(interventions)
 
+    @property
+    def p(self) -> Parameters:
+        """The parameter values in force."""
+        return self._p
+
+    @p.setter
+    def p(self, params: Parameters) -> None:
+        self._p = params
+        values = params.to_dict()
+        self.par = SimpleNamespace(**values)
+        self.pa = SimpleNamespace(**{name: np.array(float(v)) for name, v in values.items()})
+        if hasattr(self, "spatial"):
+            self.derive()
+
+    def derive(self) -> None:
+        """Build the per-run tables that depend only on ``p`` and the spatial values.
+
+        ``move_prob`` (by faction), ``effectiveness`` (``[1, e]`` by faction),
+        ``recruit_rates`` (``(n, 2)``: Taliban, ISKP), ``grievance_target`` (``g0 + shock``)
+        and the movement score terms by (province, faction) ``(n + 1, 2)`` (last row pads
+        missing neighbours): ``weak_enemy_weight`` (``w_w``, times the crackdown for the
+        Taliban once they govern) and ``haven_score`` (``w_h haven`` for ISKP).
+        """
+        par, spatial, n = self.par, self.spatial, self.n_prov
+        self.move_prob = np.array([par.taliban_move_prob, par.iskp_move_prob])
+        self.effectiveness = np.array([1.0, par.iskp_combat_effectiveness])
+        self.recruit_rates = np.column_stack(
+            [spatial["taliban_recruit_rate"], spatial["iskp_recruit_rate"]])
+        self.grievance_target = par.grievance_base + spatial["grievance_shock"]
+        self.weak_enemy_weight = np.full((n + 1, 2), par.move_weak_enemy_weight)
+        if self.governs:
+            self.weak_enemy_weight[:n, TALIBAN] *= spatial["taliban_crackdown"]
+        self.haven_score = np.zeros((n + 1, 2))
+        self.haven_score[:n, ISKP] = par.move_haven_weight * self.haven
+
     # --- set-up -------------------------------------------------------------------------------
     def _init_regime(self) -> None:
         self.month = 0
@@ -92,7 +134,9 @@ class KhorasanModel(mesa.Model):
         self.momentum = np.zeros(2)
         self.presence = 1.0
         self.republic = np.zeros(self.n_prov)
+        self.republic_force: float | None = None  # R behind ``republic``
         self.contact = np.zeros(self.n_prov)
+        self.derive()
 
     def _init_space(self) -> None:
         graph = nx.Graph()
@@ -101,6 +145,14 @@ class KhorasanModel(mesa.Model):
         layout = {i: (self.provinces.lon[i], self.provinces.lat[i]) for i in range(self.n_prov)}
         self.space = Network(graph, random=self.random, layout=layout)
         self.cells = [self.space[i] for i in range(self.n_prov)]
+        n, neighbours = self.n_prov, self.provinces.neighbours
+        # near[i, j]: j is i or adjacent to i, so ``near @ present`` is "present nearby"
+        self.near = np.eye(n, dtype=bool)
+        for row, nbrs in enumerate(neighbours):
+            self.near[row, nbrs[nbrs >= 0]] = True
+        # move options: stay, then each neighbour; index n pads missing neighbours
+        self.options = np.column_stack([np.arange(n), np.where(neighbours < 0, n, neighbours)])
+        self.place_score = np.full((n + 1, 2), -np.inf)  # movement buffer; pad row stays -inf
         self.province_agents = [Province(self, i, self.cells[i]) for i in range(self.n_prov)]
 
     def _init_agents(self) -> None:
@@ -151,6 +203,7 @@ class KhorasanModel(mesa.Model):
     def _on_taliban_govern(self) -> None:
         self.governs = True
         self.ct_factor = 0.0
+        self.derive()
 
     def _on_interventions(self) -> None:
         """Apply, in the given order, the interventions dated for the coming month.
@@ -175,6 +228,7 @@ class KhorasanModel(mesa.Model):
             if name in self.spatial:
                 where = slice(None) if item.provinces is None else list(item.provinces)
                 self.spatial[name][where] = value
+        self.derive()
 
     # --- commander bookkeeping ----------------------------------------------------------------
     def remove_commanders(self, leaving: np.ndarray) -> None:
@@ -183,26 +237,29 @@ class KhorasanModel(mesa.Model):
         Args:
             leaving: Boolean mask over the commander rows.
         """
-        if not leaving.any():
+        rows = leaving.nonzero()[0].tolist()
+        if not rows:
             return
-        for row in np.flatnonzero(leaving):
+        for row in rows:
             self.agent_of[row].remove()
         order = self.commanders.keep(~leaving)
-        self.agent_of = [self.agent_of[row] for row in order]
-        for row, agent in enumerate(self.agent_of):
-            agent.slot = row
+        agents = self.agent_of = [self.agent_of[row] for row in order.tolist()]
+        for row in range(rows[0], len(agents)):  # rows before the first leaver keep their slot
+            agents[row].slot = row
 
     def relocate(self, slots: np.ndarray) -> None:
         """Move the Mesa agents of ``slots`` to the cells of their new array locations."""
-        for slot in slots:
-            self.agent_of[slot].cell = self.cells[int(self.commanders.location[slot])]
+        agents, cells = self.agent_of, self.cells
+        for slot, where in zip(slots.tolist(), self.commanders.location[slots].tolist(),
+                               strict=True):
+            agents[slot].cell = cells[where]
 
     def split_large_bands(self) -> None:
         """Split bands above MAX_BAND fighters into two equal bands in the same province."""
         c = self.commanders
-        big = np.flatnonzero(c.fighters > MAX_BAND)
-        if len(big) == 0:
+        if c.n == 0 or c.fighters.max() <= MAX_BAND:
             return
+        big = (c.fighters > MAX_BAND).nonzero()[0]
         c.fighters[big] /= 2.0
         new = c.add(c.faction[big], c.fighters[big], c.ideology[big], c.loyalty[big],
                     c.location[big])

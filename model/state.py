@@ -16,6 +16,8 @@ FACTION_NAMES = ("Taliban", "ISKP")
 MIN_BAND = 5.0  # fighters: a band below this dissolves
 MAX_BAND = 1000.0  # fighters: a band above this splits in two
 CAPACITY = 2048  # commander slots per run
+# 0-d constants: numpy combines a 0-d array with an array faster than a Python float (same result)
+ZERO, ONE, PER_10K = np.array(0.0), np.array(1.0), np.array(1e4)
 
 
 class CommanderTable:
@@ -45,11 +47,31 @@ class CommanderTable:
     def __init__(self, capacity: int = CAPACITY):
         self.n = 0
         self._full = {name: np.zeros(capacity, dtype) for name, dtype in self.FIELDS.items()}
+        self._key: np.ndarray | None = None
+        self._forces: np.ndarray | None = None
         self._rebind()
+
+    def changed(self, key: bool = True) -> None:
+        """Invalidate the cached forces (and the cached ``key`` if ``key``).
+
+        Call after writing ``fighters`` (``key=False``) or ``location``/``faction`` in place;
+        :meth:`add` and :meth:`keep` call it themselves.
+        """
+        self._forces = None
+        if key:
+            self._key = None
+
+    @property
+    def key(self) -> np.ndarray:
+        """Flat (province, faction) cell of each commander: ``location * 2 + faction``."""
+        if self._key is None:
+            self._key = self.location * 2 + self.faction
+        return self._key
 
     def _rebind(self) -> None:
         for name, array in self._full.items():
             setattr(self, name, array[: self.n])
+        self.changed()
 
     def add(self, faction, fighters, ideology, loyalty, location) -> np.ndarray:
         """Append commanders (array or scalar arguments) and return their rows.
@@ -80,14 +102,22 @@ class CommanderTable:
         return order
 
     def forces(self, n_provinces: int) -> np.ndarray:
-        """Fighters per province and faction, shape ``(n_provinces, 2)``."""
-        key = self.location * 2 + self.faction
-        return np.bincount(key, self.fighters, minlength=2 * n_provinces).reshape(-1, 2)
+        """Fighters per province and faction, shape ``(n_provinces, 2)`` (read-only).
+
+        Cached until the next :meth:`changed`, so submodels that do not move, convert or
+        resize bands share one ``bincount``.
+        """
+        cached = self._forces
+        if cached is None or len(cached) != n_provinces:
+            cached = np.bincount(self.key, self.fighters, minlength=2 * n_provinces)
+            cached = cached.reshape(-1, 2)
+            cached.flags.writeable = False
+            self._forces = cached
+        return cached
 
     def bands(self, n_provinces: int) -> np.ndarray:
         """Number of living commanders per province and faction, shape ``(n_provinces, 2)``."""
-        key = self.location * 2 + self.faction
-        return np.bincount(key, minlength=2 * n_provinces).reshape(-1, 2)
+        return np.bincount(self.key, minlength=2 * n_provinces).reshape(-1, 2)
 
 
 class ProvinceState:

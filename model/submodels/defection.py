@@ -4,94 +4,147 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, TALIBAN
+from model.state import ISKP, ONE, TALIBAN, ZERO
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    """``1 / (1 + exp(-x))``, computed in place in ``x`` (which is returned)."""
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += ONE
+    return np.divide(ONE, x, out=x)
 
 
 def nearby_presence(model, forces: np.ndarray) -> np.ndarray:
-    """Boolean ``(n, 2)``: the faction has fighters in the province or a neighbour."""
-    present = forces > 0
-    padded = np.vstack([present, np.zeros((1, 2), dtype=bool)])
-    return present | padded[model.provinces.neighbours].any(axis=1)
+    """Boolean ``(n, 2)``: the faction has fighters in the province or a neighbour.
+
+    One boolean matrix product with ``model.near`` (adjacency plus the diagonal).
+    """
+    return model.near @ (forces > ZERO)
 
 
-def defection_probability(model, forces: np.ndarray) -> np.ndarray:
-    """Monthly probability that each commander switches sides.
+def defection_logit(model) -> np.ndarray:
+    """Defection logit of each commander (before the contact factor).
 
     ``logit = b0 + w_i (|h - L_own| - |h - L_other|) + w_p (pay_other - pay_own) / pay_own
-    + w_m (m_other - m_own) + w_s pressure - w_l loyalty``, times the contact factor
-    (1 if the other side is in the province or a neighbour, ``remote_contact`` if not,
-    0 if the other side has no fighters anywhere).
+    + w_m (m_other - m_own) + w_s pressure - w_l loyalty``, summed in this order. The
+    ideology gap is ``±(|h - L_T| - |h - L_I|)`` (minus for ISKP; exact, as ``a - b =
+    -(b - a)`` in floating point); the pay and momentum terms are per-faction constants.
+    """
+    par, pa, c = model.par, model.pa, model.commanders
+    own, h = c.faction, c.ideology
+    line_t, line_i = model.line.tolist()
+    (pay_t, pay_i), (mom_t, mom_i) = model.pay.tolist(), model.momentum.tolist()
+    w_pay, w_mom, w_ideo = (par.defection_pay_weight, par.defection_momentum_weight,
+                            par.defection_ideology_weight)
+    logit = h - np.array(line_t)
+    np.abs(logit, out=logit)
+    other = h - np.array(line_i)
+    logit -= np.abs(other, out=other)
+    logit *= np.array([w_ideo, -w_ideo]).take(own)
+    logit += pa.defection_base
+    logit += np.array([w_pay * ((pay_i - pay_t) / max(pay_t, 0.1)),
+                       w_pay * ((pay_t - pay_i) / max(pay_i, 0.1))]).take(own)
+    logit += np.array([w_mom * (mom_i - mom_t), w_mom * (mom_t - mom_i)]).take(own)
+    logit += pa.defection_pressure_weight * c.pressure
+    logit -= pa.defection_loyalty_weight * effective_loyalty(model)
+    return logit
+
+
+def effective_loyalty(model) -> np.ndarray:
+    """Loyalty, cut by governance strain for Taliban commanders once the Taliban govern.
+
+    ``loyalty * (1 - governance_strain)`` for Taliban commanders after 2021-09.
+    """
+    c = model.commanders
+    if not model.governs:
+        return c.loyalty
+    keep = np.array([1.0 - model.par.governance_strain, 1.0])
+    return c.loyalty * keep.take(c.faction)
+
+
+def contact_factor(model, forces: np.ndarray) -> np.ndarray:
+    """Contact with each faction by (province, faction), shape ``(n, 2)``.
+
+    1 if faction ``f`` is in the province or a neighbour, ``remote_contact`` if not, 0 if it
+    has no fighters anywhere; a commander looks up the cell of the *other* faction.
+    """
+    near = nearby_presence(model, forces)
+    contact = np.where(near, ONE, model.pa.remote_contact)
+    contact *= forces.sum(axis=0) > ZERO
+    return contact
+
+
+def probabilities(model, forces: np.ndarray) -> np.ndarray:
+    """Monthly defection (row 0) and surrender (row 1) probability of each commander.
+
+    Defection: ``sigmoid(defection_logit)`` times :func:`contact_factor` of the other side.
+    Surrender: ``sigmoid(s0 + s_p pressure - w_l loyalty)`` where an authority can take it:
+    before the Taliban govern, either side where the Republic is present; once they govern,
+    only ISKP commanders (to the Taliban).
 
     Args:
         model: The running model.
         forces: Fighters per province and faction.
     """
-    p, c = model.p, model.commanders
-    own = c.faction
-    other = 1 - own
-    h = c.ideology
-    ideology_gap = np.abs(h - model.line[own]) - np.abs(h - model.line[other])
-    pay_gap = (model.pay[other] - model.pay[own]) / np.maximum(model.pay[own], 0.1)
-    momentum_gap = model.momentum[other] - model.momentum[own]
-    logit = (p.defection_base + p.defection_ideology_weight * ideology_gap
-             + p.defection_pay_weight * pay_gap + p.defection_momentum_weight * momentum_gap
-             + p.defection_pressure_weight * c.pressure
-             - p.defection_loyalty_weight * effective_loyalty(model))
-    near = nearby_presence(model, forces)[c.location, other]
-    contact = np.where(near, 1.0, p.remote_contact) * (forces.sum(axis=0)[other] > 0)
-    return _sigmoid(logit) * contact
-
-
-def effective_loyalty(model) -> np.ndarray:
-    """Loyalty, cut by governance strain for Taliban commanders once the Taliban govern."""
-    c = model.commanders
-    loyalty = c.loyalty
+    pa, c = model.pa, model.commanders
+    logits = np.empty((2, c.n))
+    logits[0] = defection_logit(model)
+    surrender = logits[1]
+    np.multiply(pa.surrender_pressure_weight, c.pressure, out=surrender)
+    surrender += pa.surrender_base
+    surrender -= pa.defection_loyalty_weight * c.loyalty
+    prob = _sigmoid(logits)
+    prob[0] *= contact_factor(model, forces).take(c.key ^ 1)  # cell of the other faction
     if model.governs:
-        strain = model.p.governance_strain * (c.faction == TALIBAN)
-        loyalty = loyalty * (1.0 - strain)
-    return loyalty
-
-
-def surrender_probability(model) -> np.ndarray:
-    """Monthly probability of surrender to the governing authority.
-
-    Before the Taliban govern, either side may surrender where the Republic is present; once
-    they govern, only ISKP commanders may, to the Taliban.
-    """
-    p, c = model.p, model.commanders
-    logit = (p.surrender_base + p.surrender_pressure_weight * c.pressure
-             - p.defection_loyalty_weight * c.loyalty)
-    authority = c.faction == ISKP if model.governs else model.republic[c.location] > 0
-    return _sigmoid(logit) * authority
+        prob[1] *= c.faction == ISKP
+    else:
+        prob[1] *= (model.republic > ZERO).take(c.location)
+    return prob
 
 
 def step(model) -> None:
     """Draw defections and surrenders, apply them and record them by province.
 
+    A commander defects if ``u_0 < p_defect`` and otherwise surrenders if ``u_1 < p_surrender``
+    (``u`` uniform). A defector joins the other side with ``defector_loyalty`` and no
+    pressure; then every loyalty grows: ``loyalty += loyalty_growth (1 - loyalty)``.
+
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
+    c, month = model.commanders, model.month
+    forces = c.forces(model.n_prov)
+    hits = model.rng.random((2, c.n)) < probabilities(model, forces)
+    defect, surrender = hits
+    surrender &= ~defect
+    movers = defect.nonzero()[0]
+    if len(movers):
+        _record_defections(model, movers)
+        to_iskp = c.faction[movers] == TALIBAN
+        c.faction[movers] = 1 - c.faction[movers]
+        c.changed()
+        c.from_taliban[movers] = to_iskp
+        c.loyalty[movers] = model.par.defector_loyalty
+        c.pressure[movers] = 0.0
+    quitters = surrender.nonzero()[0]
+    if len(quitters):
+        model.out["surrendered_fighters"][month] = np.bincount(
+            c.location[quitters], c.fighters[quitters], minlength=model.n_prov)
+    loyalty = c.loyalty
+    gain = ONE - loyalty
+    gain *= model.pa.loyalty_growth
+    loyalty += gain
+    if len(quitters):
+        model.remove_commanders(surrender)
+
+
+def _record_defections(model, movers: np.ndarray) -> None:
+    """Record this month's defections (commanders and fighters) by province and direction."""
     c, n, month, out = model.commanders, model.n_prov, model.month, model.out
-    forces = c.forces(n)
-    draws = model.rng.random((2, c.n))
-    defect = draws[0] < defection_probability(model, forces)
-    surrender = ~defect & (draws[1] < surrender_probability(model))
-    movers, quitters = np.flatnonzero(defect), np.flatnonzero(surrender)
     loc = c.location[movers]
     to_iskp = c.faction[movers] == TALIBAN
     out["defections_to_iskp"][month] = np.bincount(loc[to_iskp], minlength=n)
     out["defections_to_taliban"][month] = np.bincount(loc[~to_iskp], minlength=n)
     out["defecting_fighters_to_iskp"][month] = np.bincount(
         loc[to_iskp], c.fighters[movers][to_iskp], minlength=n)
-    out["surrendered_fighters"][month] = np.bincount(
-        c.location[quitters], c.fighters[quitters], minlength=n)
-    c.faction[movers] = 1 - c.faction[movers]
-    c.from_taliban[movers] = to_iskp
-    c.loyalty[movers] = model.p.defector_loyalty
-    c.pressure[movers] = 0.0
-    c.loyalty += model.p.loyalty_growth * (1.0 - c.loyalty)
-    model.remove_commanders(surrender)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.state import ONE, PER_10K, ZERO
+
 
 def step(model) -> None:
     """Move residents into displacement after harm and distress, and let the displaced return.
@@ -14,16 +16,22 @@ def step(model) -> None:
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    p, ps, month = model.p, model.pstate, model.month
-    harm = ps.last_harm
-    distress = np.maximum(ps.grievance - p.grievance_base, 0.0)
-    new = p.displacement_per_casualty * harm
-    new += p.displacement_grievance_rate * distress * ps.resident
-    new = np.minimum(new, ps.resident)
-    harm_rate = harm / np.maximum(ps.resident, 1.0) * 1e4
-    returns = p.return_rate * ps.displaced / (1.0 + harm_rate)
-    ps.resident += returns - new
-    ps.displaced += new - returns
-    model.out["displaced"][month] = new
-    model.out["returns"][month] = returns
-    model.out["displaced_stock"][month] = ps.displaced
+    pa, ps, month, out = model.pa, model.pstate, model.month, model.out
+    harm, resident = ps.last_harm, ps.resident
+    distress = ps.grievance - pa.grievance_base
+    np.maximum(distress, ZERO, out=distress)
+    distress *= pa.displacement_grievance_rate
+    distress *= resident
+    new = pa.displacement_per_casualty * harm
+    new += distress
+    np.minimum(new, resident, out=new)
+    harm_rate = harm / np.maximum(resident, ONE)
+    harm_rate *= PER_10K
+    harm_rate += ONE
+    returns = pa.return_rate * ps.displaced
+    returns /= harm_rate
+    resident += returns - new
+    ps.displaced += np.subtract(new, returns, out=distress)
+    out["displaced"][month] = new
+    out["returns"][month] = returns
+    out["displaced_stock"][month] = ps.displaced

@@ -4,63 +4,93 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP
+from model.state import ISKP, ONE, PER_10K, ZERO
+from model.submodels import sampling
 
 ATTACK_SIZE_CAP = 2000  # casualties: physical ceiling of one attack (documented in ODD)
 CAUSES = ("war", "clash", "airstrike", "iskp_attack")
+_MILLION, _POWER = np.array(1e6), np.array(1.5)
 
 
 def attack_sizes(rng: np.random.Generator, count: int, scale: float, tail: float) -> np.ndarray:
     """Casualties of ``count`` attacks: Lomax(scale, tail), rounded up, at least 1.
 
-    The tail is heavy (tail index ``tail``), so the Kabul-airport size is a rare draw, not an
-    outlier; sizes are capped only at a physical ceiling.
+    ``size = scale * ((1 - u)^(-1 / tail) - 1)`` for uniform ``u``. The tail is heavy (tail
+    index ``tail``), so the Kabul-airport size is a rare draw, not an outlier; sizes are
+    capped only at a physical ceiling.
     """
-    u = rng.random(count)
-    size = scale * (np.power(1.0 - u, -1.0 / tail) - 1.0)
-    return np.clip(np.ceil(size), 1, ATTACK_SIZE_CAP)
+    size = np.subtract(ONE, rng.random(count))
+    np.power(size, -1.0 / tail, out=size)
+    size -= ONE
+    size *= scale
+    np.ceil(size, out=size)
+    np.maximum(size, ONE, out=size)
+    return np.minimum(size, ATTACK_SIZE_CAP, out=size)
 
 
 def attack_weights(model, iskp: np.ndarray) -> np.ndarray:
-    """Target weights of ISKP attacks: urban (resident^1.5), doubled near ISKP presence."""
-    resident = model.pstate.resident
-    present = iskp > 0
-    padded = np.append(present, False)
-    near = present | padded[model.provinces.neighbours].any(axis=1)
-    w = np.power(resident / 1e6, 1.5) * (1.0 + near)
-    return w / w.sum()
+    """Target weights of ISKP attacks: urban (resident^1.5), doubled near ISKP presence.
+
+    ``w_i = (resident_i / 1e6)^1.5 * (1 + [ISKP in i or a neighbour])`` (not normalised).
+    """
+    near = model.near @ (iskp > ZERO)
+    weights = model.pstate.resident / _MILLION
+    np.power(weights, _POWER, out=weights)
+    weights *= np.add(ONE, near)
+    return weights
 
 
-def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Draw ISKP mass-casualty attacks; return attack counts and casualties per province.
 
-    ``N ~ Poisson(a * I_total / 1000 * (1 - exp(-(month + 1) / tau)))``.
+    ``N ~ Poisson(a * I_total / 1000 * (1 - exp(-(month + 1) / tau)))``; each attack hits
+    a province drawn with :func:`attack_weights` and has :func:`attack_sizes` casualties.
+
+    Returns:
+        Attack counts and casualties per province, or None if there was no attack.
     """
-    p, n = model.p, model.n_prov
-    maturity = 1.0 - np.exp(-(model.month + 1) / p.iskp_maturity_months)
-    count = model.rng.poisson(p.iskp_attack_rate * iskp.sum() / 1000.0 * maturity)
+    par, n = model.par, model.n_prov
+    maturity = 1.0 - np.exp(-(model.month + 1) / par.iskp_maturity_months)
+    count = model.rng.poisson(par.iskp_attack_rate * iskp.sum() / 1000.0 * maturity)
     if count == 0:
-        return np.zeros(n, dtype=np.int64), np.zeros(n)
-    where = model.rng.choice(n, size=count, p=attack_weights(model, iskp))
-    sizes = attack_sizes(model.rng, count, p.attack_size_scale, p.attack_size_tail)
+        return None
+    where = sampling.categorical(model.rng, attack_weights(model, iskp), count)
+    sizes = attack_sizes(model.rng, count, par.attack_size_scale, par.attack_size_tail)
     return np.bincount(where, minlength=n), np.bincount(where, sizes, minlength=n)
+
+
+def casualties_by_cause(model, attack_cas: np.ndarray | None) -> np.ndarray:
+    """Civilian casualties by cause (rows: :data:`CAUSES`), shape ``(4, n)``.
+
+    War ``~ Poisson(war_harm_rate * contact)``, clash ``~ Poisson(civ_per_clash * clashes)``,
+    airstrike ``~ Poisson(civ_per_strike * strikes)``; ISKP attacks as drawn.
+    """
+    pa, out, month = model.pa, model.out, model.month
+    expected = np.empty((3, model.n_prov))
+    np.multiply(pa.war_harm_rate, model.contact, out=expected[0])
+    np.multiply(pa.civ_per_clash, out["clashes"][month], out=expected[1])
+    np.multiply(pa.civ_per_strike, out["ct_strikes"][month], out=expected[2])
+    casualties = np.zeros((4, model.n_prov))
+    casualties[:3] = sampling.poisson(model.rng, expected)
+    if attack_cas is not None:
+        casualties[3] = attack_cas
+    return casualties
 
 
 def step(model) -> None:
     """Draw civilian casualties by cause, split killed/injured, update population and grievance.
 
+    ``killed ~ Binomial(casualties, share)`` per cause (``war_killed_share`` for war, clash and
+    airstrike, ``attack_killed_share`` for ISKP attacks), capped at the residents.
+
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    p, ps, rng, month, out = model.p, model.pstate, model.rng, model.month, model.out
-    iskp = model.forces[:, ISKP]
-    attacks, attack_cas = iskp_attacks(model, iskp)
-    expected = np.stack([p.war_harm_rate * model.contact,
-                         p.civ_per_clash * out["clashes"][month],
-                         p.civ_per_strike * out["ct_strikes"][month]])
-    casualties = np.vstack([rng.poisson(expected), attack_cas[None, :]])
-    share = np.array([[p.war_killed_share]] * 3 + [[p.attack_killed_share]])
-    killed = rng.binomial(casualties.astype(np.int64), share).sum(axis=0)
+    par, ps, month, out = model.par, model.pstate, model.month, model.out
+    attacks = iskp_attacks(model, model.forces[:, ISKP])
+    casualties = casualties_by_cause(model, None if attacks is None else attacks[1])
+    share = np.array([par.war_killed_share] * 3 + [par.attack_killed_share])
+    killed = sampling.binomial_rows(model.rng, casualties.astype(np.int64), share).sum(axis=0)
     total = casualties.sum(axis=0)
     for cause, row in zip(CAUSES, casualties, strict=True):
         out[f"civ_cas_{cause}"][month] = row
@@ -71,16 +101,24 @@ def step(model) -> None:
     ps.last_harm = total
     out["civilians_killed"][month] = killed
     out["civilians_injured"][month] = total - killed
-    out["civilian_casualties_iskp"][month] = attack_cas
-    out["iskp_attacks"][month] = attacks
+    if attacks is not None:
+        out["civilian_casualties_iskp"][month] = attacks[1]
+        out["iskp_attacks"][month] = attacks[0]
     update_grievance(model, total)
 
 
 def update_grievance(model, casualties: np.ndarray) -> None:
-    """``g += k_h c (1 - g) - d (g - (g0 + shock))``, with ``c`` casualties per 10k residents."""
-    p, ps = model.p, model.pstate
-    rate = casualties / np.maximum(ps.resident, 1.0) * 1e4
-    target = p.grievance_base + model.spatial["grievance_shock"]
-    g = ps.grievance
-    g += p.grievance_harm_gain * rate * (1.0 - g) - p.grievance_decay * (g - target)
-    np.clip(g, 0.0, 1.0, out=g)
+    """``g += k_h c (1 - g) - d (g - (g0 + shock))``, with ``c`` casualties per 10k residents.
+
+    The result is clipped to [0, 1].
+    """
+    pa, g = model.pa, model.pstate.grievance
+    rate = casualties / np.maximum(model.pstate.resident, ONE)
+    rate *= PER_10K
+    rate *= pa.grievance_harm_gain
+    rate *= ONE - g
+    decay = g - model.grievance_target
+    decay *= pa.grievance_decay
+    rate -= decay
+    g += rate
+    np.minimum(np.maximum(g, ZERO, out=g), ONE, out=g)

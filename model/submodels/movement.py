@@ -4,60 +4,92 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, TALIBAN
+from model.state import ONE, ZERO
 
 STAY_BONUS = 0.5  # score units: inertia of staying put (documented in docs/ODD.md)
+_STAY, _HUNDRED, _MILLION = np.array(STAY_BONUS), np.array(100.0), np.array(1e6)
 
 
-def _scores(model, movers: np.ndarray, options: np.ndarray, forces: np.ndarray) -> np.ndarray:
-    """Score each option (province index, -1 = none) for each moving commander.
+def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Effective forces and place scores by (province, faction), shape ``(n + 1, 2)`` each.
+
+    Effective force ``E[i, f]`` is ``T_i`` for the Taliban and ``e I_i`` for ISKP; the place
+    score is ``-w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)`` with
+    ``hostile = E[i, other] + R_i``. The last row pads missing neighbours (force 0, score
+    ``-inf``, never chosen).
+    """
+    pa, ps, n = model.pa, model.pstate, model.n_prov
+    effective = np.zeros((n + 1, 2))
+    np.multiply(forces, model.effectiveness, out=effective[:n])
+    hostile = effective[:n, ::-1] + model.republic[:, None]
+    hostile /= _HUNDRED
+    np.log1p(hostile, out=hostile)
+    hostile *= -pa.move_safety_weight
+    recruit = np.add(ONE, ps.grievance)
+    recruit *= ps.resident
+    recruit /= _MILLION
+    np.log(recruit, out=recruit)
+    recruit *= pa.move_recruit_weight
+    place = model.place_score
+    np.add(hostile, recruit[:, None], out=place[:n])
+    return effective, place
+
+
+def scores(model, movers: np.ndarray, options: np.ndarray, forces: np.ndarray) -> np.ndarray:
+    """Score each option (column 0 = stay, then neighbours; ``n`` = none) of each mover.
 
     ``score = -w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)
     + w_w [own side + band outnumbers the enemy faction there] * crackdown
-    + w_h haven [ISKP only] + stay bonus``; haven = hardline weight + [borders Pakistan].
+    + stay bonus [stay] + w_h haven [ISKP only]``; haven = hardline weight + [borders
+    Pakistan]; the band's own fighters ``b`` (``e b`` for ISKP) are not counted twice at home.
+    Terms are looked up by (option, faction) cell from :func:`place_terms` and the model's
+    ``weak_enemy_weight`` and ``haven_score`` tables, and added in this order.
     """
-    p, c, ps = model.p, model.commanders, model.pstate
-    eff = p.iskp_combat_effectiveness
-    fac = c.faction[movers][:, None]
-    band = c.fighters[movers][:, None]
-    opt = np.where(options < 0, 0, options)
-    own = np.where(fac == TALIBAN, forces[opt, TALIBAN], eff * forces[opt, ISKP])
-    enemy = np.where(fac == TALIBAN, eff * forces[opt, ISKP], forces[opt, TALIBAN])
-    at_home = options == c.location[movers][:, None]
-    own = own - np.where(at_home, np.where(fac == TALIBAN, band, eff * band), 0.0)
-    hostile = enemy + model.republic[opt]
-    reach = np.where(fac == TALIBAN, band, eff * band)
-    weak = (enemy > 0) & (own + reach > enemy)
-    pursuit = np.where(fac == TALIBAN, model.spatial["taliban_crackdown"][opt] if model.governs
-                       else 1.0, 1.0)
-    score = (-p.move_safety_weight * np.log1p(hostile / 100.0)
-             + p.move_recruit_weight * np.log(ps.resident[opt] * (1 + ps.grievance[opt]) / 1e6)
-             + p.move_weak_enemy_weight * weak * pursuit + STAY_BONUS * at_home)
-    haven = model.haven[opt] * (fac == ISKP)
-    score += p.move_haven_weight * haven
-    return np.where(options < 0, -np.inf, score)
+    c = model.commanders
+    effective, place = place_terms(model, forces)
+    fac = c.faction[movers]
+    cell = options * 2
+    cell += fac[:, None]
+    reach = c.fighters[movers]
+    reach *= model.effectiveness[fac]
+    own = effective.take(cell)
+    own[:, 0] -= reach
+    own += reach[:, None]
+    enemy = effective.take(cell ^ 1)
+    weak = enemy > ZERO
+    weak &= own > enemy
+    score = place.take(cell)
+    score += weak * model.weak_enemy_weight.take(cell)
+    score[:, 0] += _STAY
+    score += model.haven_score.take(cell)
+    return score
 
 
 def step(model) -> None:
     """Let a random subset of bands choose among staying and the adjacent provinces.
 
-    Choice is a softmax over scores (Gumbel-max sampling).
+    A band moves with probability ``taliban_move_prob`` or ``iskp_move_prob``; its choice is
+    a softmax over :func:`scores` (Gumbel-max sampling).
 
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    c, p = model.commanders, model.p
-    move_prob = np.array([p.taliban_move_prob, p.iskp_move_prob])[c.faction]
-    movers = np.flatnonzero(model.rng.random(c.n) < move_prob)
+    c = model.commanders
+    movers = (model.rng.random(c.n) < model.move_prob[c.faction]).nonzero()[0]
     if len(movers) == 0:
         return
     home = c.location[movers]
-    options = np.column_stack([home, model.provinces.neighbours[home]])
-    forces = c.forces(model.n_prov)
-    score = _scores(model, movers, options, forces)
+    options = model.options[home]
+    score = scores(model, movers, options, c.forces(model.n_prov))
     score += model.rng.gumbel(size=score.shape)
-    dest = options[np.arange(len(movers)), np.argmax(score, axis=1)]
+    choice = score.argmax(axis=1)
+    choice += np.arange(0, score.size, score.shape[1])
+    dest = options.take(choice)
     moved = dest != home
-    c.location[movers[moved]] = dest[moved]
-    model.relocate(movers[moved])
-    model.out["moves"][model.month] = np.bincount(dest[moved], minlength=model.n_prov)
+    if not moved.any():
+        return
+    movers, dest = movers[moved], dest[moved]
+    c.location[movers] = dest
+    c.changed()
+    model.relocate(movers)
+    model.out["moves"][model.month] = np.bincount(dest, minlength=model.n_prov)

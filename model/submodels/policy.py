@@ -11,22 +11,31 @@ from model.state import ISKP, TALIBAN
 def step(model) -> None:
     """Set ideological lines, pay and the Republic's force for the current month.
 
+    ``line_T = L_T - doha_moderation * doha_progress`` (once the Doha talks start),
+    ``line_I = L_I``; ``pay_T = (1 + revenue_gain * national Taliban influence)
+    * (1 - governance_strain [once they govern])``, ``pay_I = iskp_pay * external_support``;
+    ``republic_i = R * population share_i * presence``, where presence is the withdrawal
+    ramp (1 before, 0 once the Taliban govern).
+
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    p, month = model.p, model.month
-    moderation = p.doha_moderation * doha_progress(month) if model.doha_started else 0.0
-    model.line[TALIBAN] = p.taliban_line - moderation
-    model.line[ISKP] = p.iskp_line
+    par, month = model.par, model.month
+    moderation = par.doha_moderation * doha_progress(month) if model.doha_started else 0.0
+    line, pay = model.line, model.pay
+    line[TALIBAN] = par.taliban_line - moderation
+    line[ISKP] = par.iskp_line
     national_taliban = float(model.pstate.control[:, 1] @ model.pop_weight)
-    strain = p.governance_strain if model.governs else 0.0
-    model.pay[TALIBAN] = (1.0 + p.taliban_revenue_gain * national_taliban) * (1.0 - strain)
-    model.pay[ISKP] = p.iskp_pay * p.iskp_external_support
+    strain = par.governance_strain if model.governs else 0.0
+    pay[TALIBAN] = (1.0 + par.taliban_revenue_gain * national_taliban) * (1.0 - strain)
+    pay[ISKP] = par.iskp_pay * par.iskp_external_support
     presence = withdrawal_factor(month) if model.withdrawal_started else 1.0
     if model.governs:
         presence = 0.0
+    if presence != model.presence or model.republic_force != par.republic_effective_force:
+        model.republic = par.republic_effective_force * model.pop_weight * presence
+        model.republic_force = par.republic_effective_force
     model.presence = presence
-    model.republic = p.republic_effective_force * model.pop_weight * presence
     model.out["republic_force"][month] = model.republic
 
 
@@ -34,14 +43,15 @@ def update_momentum(model, totals: np.ndarray) -> None:
     """Update each faction's momentum from its change in total fighters.
 
     Momentum is an exponential moving average of the monthly relative change in fighters,
-    clipped to [-1, 1] each month.
+    clipped to [-1, 1] each month:
+    ``m = memory * m + (1 - memory) * clip((F - F_prev) / max(F_prev, 50), -1, 1)``.
 
     Args:
         model: The running model.
-        totals: Total fighters per faction after this month's processes.
+        totals: Total fighters per faction after this month's processes (not modified).
     """
     growth = (totals - model.prev_totals) / np.maximum(model.prev_totals, 50.0)
-    growth = np.clip(growth, -1.0, 1.0)
-    memory = model.p.momentum_memory
+    np.minimum(np.maximum(growth, -1.0, out=growth), 1.0, out=growth)
+    memory = model.par.momentum_memory
     model.momentum = memory * model.momentum + (1.0 - memory) * growth
-    model.prev_totals = totals.copy()
+    model.prev_totals = totals

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, TALIBAN
+from model.state import ISKP, ONE, PER_10K, TALIBAN, ZERO
+
+_PER_100K = np.array(1e5)
+_TINY = np.array(1e-9)
 
 
 def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
@@ -12,58 +15,103 @@ def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
 
     ``pool[i, f] = rate_f[i] * resident_i / 1e5 * influence_if * (1 + a_g g_i)
     * (1 + a_h h_i) * (pay_f / pay_other)^e * (1 + a_m max(momentum_f, 0)) * room_i``,
-    where ``room_i = clip(1 - (T_i + I_i) / (ceiling * resident_i), 0, 1)``.
+    where ``h_i`` is last month's casualties per 10k residents, ISKP influence is at least
+    ``iskp_presence_reach``, a faction recruits only where it has fighters, and
+    ``room_i = clip(1 - (T_i + I_i) / (ceiling * resident_i), 0, 1)``.
+    Both factions are computed together on ``(n, 2)`` arrays, one factor at a time in the
+    order above.
 
     Args:
         model: The running model.
         forces: Fighters per province and faction.
     """
-    p, ps = model.p, model.pstate
-    harm_rate = ps.last_harm / np.maximum(ps.resident, 1.0) * 1e4
-    attract = 1.0 + p.grievance_recruit_gain * ps.grievance
-    attract *= 1.0 + p.harm_recruit_gain * harm_rate
-    pools = np.zeros_like(forces)
-    rates = (model.spatial["taliban_recruit_rate"], model.spatial["iskp_recruit_rate"])
+    pa, ps = model.pa, model.pstate
+    resident = ps.resident
+    floor = np.maximum(resident, ONE)
+    harm = ps.last_harm / floor
+    harm *= PER_10K
+    harm *= pa.harm_recruit_gain
+    harm += ONE
+    attract = pa.grievance_recruit_gain * ps.grievance
+    attract += ONE
+    attract *= harm
+    influence = ps.control[:, 1:].copy()
+    np.maximum(influence[:, ISKP], pa.iskp_presence_reach, out=influence[:, ISKP])
+    pools = model.recruit_rates * resident[:, None]
+    pools /= _PER_100K
+    pools *= influence
+    pools *= attract[:, None]
+    pay, momentum = faction_factors(model)
+    pools *= pay
+    pools *= momentum
+    pools *= forces > ZERO
+    room = forces[:, TALIBAN] + forces[:, ISKP]
+    room /= pa.mobilisation_ceiling * floor
+    np.subtract(ONE, room, out=room)
+    np.minimum(np.maximum(room, ZERO, out=room), ONE, out=room)
+    pools *= room[:, None]
+    return pools
+
+
+def faction_factors(model) -> tuple[np.ndarray, np.ndarray]:
+    """Pay factor ``(pay_f / pay_other)^e`` and momentum factor ``1 + a_m max(m_f, 0)``.
+
+    Returns:
+        Two arrays of shape ``(2,)``, indexed by faction.
+    """
+    par, pay, momentum = model.par, model.pay, model.momentum
+    pay_factor, momentum_factor = np.empty(2), np.empty(2)
     for f in (TALIBAN, ISKP):
-        influence = ps.control[:, f + 1]
-        if f == ISKP:
-            influence = np.maximum(influence, p.iskp_presence_reach)
-        other_pay = max(model.pay[1 - f], 1e-6)
-        pay = (max(model.pay[f], 0.0) / other_pay) ** p.pay_recruit_elasticity
-        momentum = 1.0 + p.momentum_recruit_gain * max(model.momentum[f], 0.0)
-        present = forces[:, f] > 0
-        pools[:, f] = rates[f] * ps.resident / 1e5 * influence * attract * pay * momentum * present
-    room = 1.0 - forces.sum(axis=1) / (p.mobilisation_ceiling * np.maximum(ps.resident, 1.0))
-    return pools * np.clip(room, 0.0, 1.0)[:, None]
+        other_pay = max(pay[1 - f], 1e-6)
+        pay_factor[f] = (max(pay[f], 0.0) / other_pay) ** par.pay_recruit_elasticity
+        momentum_factor[f] = 1.0 + par.momentum_recruit_gain * max(momentum[f], 0.0)
+    return pay_factor, momentum_factor
 
 
-def cross_border(model, forces: np.ndarray) -> np.ndarray:
-    """Expected ISKP inflow from Pakistan per province (border provinces with ISKP bands)."""
-    p = model.p
-    inflow = p.cross_border_inflow * p.iskp_external_support
-    inflow *= 0.5 ** (model.month / p.cross_border_half_life)
-    border = model.provinces.pakistan_border_km * (forces[:, ISKP] > 0)
-    if inflow <= 0 or border.sum() <= 0:
-        return np.zeros(len(border))
-    return inflow * border / border.sum()
+def cross_border(model, forces: np.ndarray) -> np.ndarray | None:
+    """Expected ISKP inflow from Pakistan per province (border provinces with ISKP bands).
+
+    ``inflow_i = c * support * 0.5^(month / half_life) * border_km_i [ISKP present]
+    / sum(border_km [ISKP present])``; None when there is no inflow.
+    """
+    par = model.par
+    inflow = par.cross_border_inflow * par.iskp_external_support
+    inflow *= 0.5 ** (model.month / par.cross_border_half_life)
+    if inflow <= 0:
+        return None
+    border = model.provinces.pakistan_border_km * (forces[:, ISKP] > ZERO)
+    total = border.sum()
+    if total <= 0:
+        return None
+    border *= np.array(inflow)
+    border /= total
+    return border
 
 
 def step(model) -> None:
     """Add Poisson recruits to each band in proportion to its share of its side's local force.
+
+    ``recruits_k ~ Poisson(pool[i, f] * fighters_k / F[i, f])`` for band ``k`` of faction
+    ``f`` in province ``i`` (ISKP pools include the cross-border inflow); then every band
+    loses ``desertion_rate`` of its fighters and gains its recruits.
 
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
     c, n = model.commanders, model.n_prov
     forces = c.forces(n)
-    loc, fac = c.location, c.faction
-    share = c.fighters / np.maximum(forces[loc, fac], 1e-9)
+    key = c.key
+    share = c.fighters / np.maximum(forces, _TINY).take(key)
     pools = recruit_pools(model, forces)
-    pools[:, ISKP] += cross_border(model, forces)
-    recruits = model.rng.poisson(pools[loc, fac] * share)
-    c.fighters *= 1.0 - model.p.desertion_rate
+    inflow = cross_border(model, forces)
+    if inflow is not None:
+        pools[:, ISKP] += inflow
+    expected = pools.take(key)
+    expected *= share
+    recruits = model.rng.poisson(expected)
+    c.fighters *= ONE - model.pa.desertion_rate
     c.fighters += recruits
-    key = loc * 2 + fac
-    by_prov = np.bincount(key, recruits, minlength=2 * n).reshape(-1, 2)
-    model.out["recruits_taliban"][model.month] = by_prov[:, TALIBAN]
-    model.out["recruits_iskp"][model.month] = by_prov[:, ISKP]
+    c.changed(key=False)
+    by_prov = np.bincount(key, recruits, minlength=2 * n)
+    model.out["recruits_taliban"][model.month] = by_prov[TALIBAN::2]
+    model.out["recruits_iskp"][model.month] = by_prov[ISKP::2]
