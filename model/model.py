@@ -31,6 +31,15 @@ from model.submodels import (
 
 CT_FACTOR_2015 = 0.25  # strikes on ISKP before the US authority of 2016-01 (ODD §7.1)
 CT_FACTOR_POST_DOHA = 0.5  # strikes on ISKP after the Doha agreement (ODD §7.1)
+OUTPUT_GROUPS: dict[str, tuple[str, ...]] = {
+    "civ_cas": tuple(f"civ_cas_{cause}" for cause in harm.CAUSES),
+    "control": ("control_state", "control_taliban", "control_iskp"),
+    "fighters": ("taliban_fighters", "iskp_fighters"),
+    "commanders": ("commanders_taliban", "commanders_iskp"),
+    "recruits": ("recruits_taliban", "recruits_iskp"),
+    "losses": ("taliban_losses", "iskp_losses"),
+}
+"""Outputs stored next to each other so a submodel records a group with one write."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class KhorasanModel(mesa.Model):
         self.pop_weight = self.provinces.population / self.provinces.population.sum()
         self.nangarhar = self.provinces.index("Nangarhar")
         self.haven = self.provinces.hardline + (self.provinces.pakistan_border_km > 0)
-        self.out = {name: np.zeros((n_months, self.n_prov)) for name in OUTPUTS}
+        self._init_outputs()
         self._init_regime()
         self._init_space()
         self._init_agents()
@@ -104,10 +113,14 @@ class KhorasanModel(mesa.Model):
         """Build the per-run tables that depend only on ``p`` and the spatial values.
 
         ``move_prob`` (by faction), ``effectiveness`` (``[1, e]`` by faction),
-        ``recruit_rates`` (``(n, 2)``: Taliban, ISKP), ``grievance_target`` (``g0 + shock``)
-        and the movement score terms by (province, faction) ``(n + 1, 2)`` (last row pads
-        missing neighbours): ``weak_enemy_weight`` (``w_w``, times the crackdown for the
-        Taliban once they govern) and ``haven_score`` (``w_h haven`` for ISKP).
+        ``recruit_rates`` (``(n, 2)``: Taliban, ISKP), ``grievance_target`` (``g0 + shock``),
+        ``killed_share`` (killed share of casualties by harm cause), ``pressure_weights``
+        (``[[w_s], [s_p]]``: pressure weights of the defection and surrender logits),
+        ``influence_floor`` (``[-inf, iskp_presence_reach]``), ``retention``
+        (``1 - desertion_rate``), and the movement score
+        terms by (province, faction), shape ``(n + 1, 2)`` (the last row pads missing
+        neighbours): ``weak_enemy_weight`` (``w_w``, times the crackdown for the Taliban once
+        they govern) and ``haven_score`` (``w_h haven`` for ISKP).
         """
         par, spatial, n = self.par, self.spatial, self.n_prov
         self.move_prob = np.array([par.taliban_move_prob, par.iskp_move_prob])
@@ -115,6 +128,11 @@ class KhorasanModel(mesa.Model):
         self.recruit_rates = np.column_stack(
             [spatial["taliban_recruit_rate"], spatial["iskp_recruit_rate"]])
         self.grievance_target = par.grievance_base + spatial["grievance_shock"]
+        self.killed_share = np.array([par.war_killed_share] * 3 + [par.attack_killed_share])
+        self.pressure_weights = np.array(
+            [[par.defection_pressure_weight], [par.surrender_pressure_weight]])
+        self.influence_floor = np.array([-np.inf, par.iskp_presence_reach])
+        self.retention = np.array(1.0 - par.desertion_rate)
         self.weak_enemy_weight = np.full((n + 1, 2), par.move_weak_enemy_weight)
         if self.governs:
             self.weak_enemy_weight[:n, TALIBAN] *= spatial["taliban_crackdown"]
@@ -122,6 +140,21 @@ class KhorasanModel(mesa.Model):
         self.haven_score[:n, ISKP] = par.move_haven_weight * self.haven
 
     # --- set-up -------------------------------------------------------------------------------
+    def _init_outputs(self) -> None:
+        """Allocate the outputs: ``out[name]`` is a ``(months, n)`` slice of one block.
+
+        ``out_groups[group]`` is the ``(k, months, n)`` slice of the :data:`OUTPUT_GROUPS`
+        members, so ``out_groups[group][:, month] = rows`` records ``k`` outputs at once.
+        """
+        order = [name for group in OUTPUT_GROUPS.values() for name in group]
+        order += [name for name in OUTPUTS if name not in order]
+        block = np.zeros((len(order), self.n_months, self.n_prov))
+        self.out = {name: block[order.index(name)] for name in OUTPUTS}
+        self.out_groups = {}
+        for group, members in OUTPUT_GROUPS.items():
+            start = order.index(members[0])
+            self.out_groups[group] = block[start: start + len(members)]
+
     def _init_regime(self) -> None:
         self.month = 0
         self.spatial = {n: np.full(self.n_prov, float(self.p[n]))
@@ -134,6 +167,7 @@ class KhorasanModel(mesa.Model):
         self.momentum = np.zeros(2)
         self.presence = 1.0
         self.republic = np.zeros(self.n_prov)
+        self.republic_present = self.republic > 0
         self.republic_force: float | None = None  # R behind ``republic``
         self.contact = np.zeros(self.n_prov)
         self.derive()

@@ -94,7 +94,7 @@ class CommanderTable:
 
     def keep(self, mask: np.ndarray) -> np.ndarray:
         """Keep the rows where ``mask`` is True (in order) and return their old row numbers."""
-        order = np.flatnonzero(mask)
+        order = mask.nonzero()[0]
         for array in self._full.values():
             array[: len(order)] = array[order]
         self.n = len(order)

@@ -12,22 +12,22 @@ _MEMORY, _FRESH = np.array(PRESSURE_MEMORY), np.array(1.0 - PRESSURE_MEMORY)
 _TINY, _HUNDRED = np.array(1e-9), np.array(100.0)
 
 
-def clashes(model, forces: np.ndarray, losses: np.ndarray) -> np.ndarray:
-    """Draw Taliban-ISKP clashes and add their fighter losses per province to ``losses``.
+def clashes(model, forces: np.ndarray, effective: np.ndarray, losses: np.ndarray) -> np.ndarray:
+    """Draw Taliban-ISKP clashes and write their fighter losses per province into ``losses``.
 
     ``clashes_i ~ Poisson(k_i * hostility * sqrt(T_i * I_i) / 100)``; each clash costs
     ``L`` fighters, split in proportion to the enemy's effective force (Lanchester aimed fire):
-    ISKP takes ``T / (T + e I)`` of them.
+    the Taliban take ``e I / (T + e I)`` of them and ISKP ``T / (T + e I)``.
 
     Args:
         model: The running model.
         forces: Fighters per province and faction.
+        effective: Effective forces ``[T, e I]`` per province.
         losses: ``(n, 2)`` zeros, overwritten with the clash losses.
 
     Returns:
         Clash counts ``(n,)``.
     """
-    pa = model.pa
     t, i = forces[:, TALIBAN], forces[:, ISKP]
     rate = model.spatial["clash_rate"]
     if model.governs:
@@ -36,43 +36,39 @@ def clashes(model, forces: np.ndarray, losses: np.ndarray) -> np.ndarray:
     rate = rate * np.sqrt(contact, out=contact)
     rate /= _HUNDRED
     count = sampling.poisson(model.rng, rate)
-    if count.any():
-        eff_i = pa.iskp_combat_effectiveness * i
-        total = np.maximum(t + eff_i, _TINY)
-        lost = count * pa.clash_casualties
-        np.multiply(lost, eff_i, out=losses[:, TALIBAN])
-        np.multiply(lost, t, out=losses[:, ISKP])
+    if np.count_nonzero(count):
+        total = np.add(effective[:, TALIBAN], effective[:, ISKP])
+        np.maximum(total, _TINY, out=total)
+        lost = count * model.pa.clash_casualties
+        np.multiply(lost[:, None], effective[:, ::-1], out=losses)
         losses /= total[:, None]
     return count
 
 
-def republic_operations(model, forces: np.ndarray, losses: np.ndarray) -> np.ndarray:
+def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
+                        losses: np.ndarray) -> np.ndarray:
     """Add the losses inflicted by the Republic and the 2019 Nangarhar offensive to ``losses``.
 
     Taliban lose ``r_T * intensity * T * R / (R + T)``; ISKP lose ``r_I * I * R / (R + e I)``
-    plus ``o * I`` in Nangarhar during the offensive. Without a Republic (and no offensive)
-    every term is zero and nothing is added.
+    plus ``o * I`` in Nangarhar during the offensive (both factions on ``(n, 2)`` arrays, in
+    this order). Without a Republic (and no offensive) every term is zero and nothing is added.
 
     Returns:
         The war contact ``sqrt(T R) * intensity`` per province.
     """
-    par, pa, rep = model.par, model.pa, model.republic
+    par, rep = model.par, model.republic
     if model.presence == 0.0 and not model.nangarhar_offensive:
         return np.zeros(model.n_prov)
-    t, i = forces[:, TALIBAN], forces[:, ISKP]
     intensity = par.offensive_2021_intensity if model.withdrawal_started else 1.0
-    loss_t = np.array(par.taliban_war_loss_rate * intensity) * t
-    loss_t *= rep
-    loss_t /= np.maximum(rep + t, _TINY)
-    eff_i = pa.iskp_combat_effectiveness * i
-    loss_i = pa.republic_iskp_loss_rate * i
-    loss_i *= rep
-    loss_i /= np.maximum(np.add(rep, eff_i, out=eff_i), _TINY, out=eff_i)
+    rates = np.array([par.taliban_war_loss_rate * intensity, par.republic_iskp_loss_rate])
+    war = rates * forces
+    war *= rep[:, None]
+    war /= np.maximum(np.add(effective, rep[:, None]), _TINY)
     if model.nangarhar_offensive:
-        loss_i[model.nangarhar] += par.nangarhar_offensive_2019 * i[model.nangarhar]
-    losses[:, TALIBAN] += loss_t
-    losses[:, ISKP] += loss_i
-    contact = t * rep
+        where = model.nangarhar
+        war[where, ISKP] += par.nangarhar_offensive_2019 * forces[where, ISKP]
+    losses += war
+    contact = forces[:, TALIBAN] * rep
     np.sqrt(contact, out=contact)
     contact *= np.array(intensity)
     return contact
@@ -99,7 +95,7 @@ def ct_strikes(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray | None
     expected = np.array(rate) * i
     expected /= total
     strikes = sampling.poisson(model.rng, expected)
-    if not strikes.any():
+    if not np.count_nonzero(strikes):
         return strikes, None
     killed = sampling.poisson(model.rng, model.pa.ct_kills_per_strike * strikes)
     return strikes, np.minimum(killed, i)
@@ -135,9 +131,10 @@ def step(model) -> None:
     """
     month, out = model.month, model.out
     forces = model.commanders.forces(model.n_prov)
+    effective = forces * model.effectiveness
     losses = np.zeros(forces.shape)
-    count = clashes(model, forces, losses)
-    contact = republic_operations(model, forces, losses)
+    count = clashes(model, forces, effective, losses)
+    contact = republic_operations(model, forces, effective, losses)
     strikes, strike_kills = ct_strikes(model, forces)
     if strike_kills is not None:
         losses[:, ISKP] += strike_kills
@@ -147,5 +144,4 @@ def step(model) -> None:
     model.contact = contact
     out["clashes"][month] = count
     out["ct_strikes"][month] = strikes
-    out["taliban_losses"][month] = losses[:, TALIBAN]
-    out["iskp_losses"][month] = losses[:, ISKP]
+    model.out_groups["losses"][:, month] = losses.T

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, TALIBAN, ZERO
+from model.state import ISKP, ZERO
 
 _TINY = np.array(1e-9)
 
@@ -19,23 +19,21 @@ def step(model) -> None:
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    pa, ps, month, out = model.pa, model.pstate, model.month, model.out
+    pa, ps, month = model.pa, model.pstate, model.month
     forces, control = model.forces, ps.control
     effective = np.empty((model.n_prov, 3))
     effective[:, 0] = model.republic
-    effective[:, 1] = forces[:, TALIBAN]
-    np.multiply(pa.iskp_combat_effectiveness, forces[:, ISKP], out=effective[:, 2])
+    np.multiply(forces, model.effectiveness, out=effective[:, 1:])
     total = effective.sum(axis=1, keepdims=True)
     target = effective / np.maximum(total, _TINY)
-    if not total.all():
-        target = np.where(total > ZERO, target, control)
+    positive = total > ZERO
+    if np.count_nonzero(positive) < len(positive):
+        target = np.where(positive, target, control)
     target -= control
     target *= pa.control_adjust_rate
     control += target
     control /= control.sum(axis=1, keepdims=True)
-    out["control_state"][month] = control[:, 0]
-    out["control_taliban"][month] = control[:, 1]
-    out["control_iskp"][month] = control[:, 2]
+    model.out_groups["control"][:, month] = control.T
     record_forces(model)
     model.update_momentum(forces.sum(axis=0))
 
@@ -43,15 +41,12 @@ def step(model) -> None:
 def record_forces(model) -> None:
     """Record fighters, defector fighters, residents, grievance and commanders by province."""
     c, ps, month, out, forces = model.commanders, model.pstate, model.month, model.out, model.forces
-    out["taliban_fighters"][month] = forces[:, TALIBAN]
-    out["iskp_fighters"][month] = forces[:, ISKP]
-    if c.from_taliban.any():
+    model.out_groups["fighters"][:, month] = forces.T
+    if np.count_nonzero(c.from_taliban):
         out["iskp_fighters_from_taliban"][month] = _defector_fighters(model)
     out["resident"][month] = ps.resident
     out["grievance"][month] = ps.grievance
-    bands = c.bands(model.n_prov)
-    out["commanders_taliban"][month] = bands[:, TALIBAN]
-    out["commanders_iskp"][month] = bands[:, ISKP]
+    model.out_groups["commanders"][:, month] = c.bands(model.n_prov).T
 
 
 def _defector_fighters(model) -> np.ndarray:

@@ -23,32 +23,53 @@ def nearby_presence(model, forces: np.ndarray) -> np.ndarray:
     return model.near @ (forces > ZERO)
 
 
-def defection_logit(model) -> np.ndarray:
-    """Defection logit of each commander (before the contact factor).
+def faction_terms(model) -> np.ndarray:
+    """Per-faction logit terms, shape ``(2, 3)``: ideology weight sign, pay term, momentum term.
 
-    ``logit = b0 + w_i (|h - L_own| - |h - L_other|) + w_p (pay_other - pay_own) / pay_own
-    + w_m (m_other - m_own) + w_s pressure - w_l loyalty``, summed in this order. The
-    ideology gap is ``±(|h - L_T| - |h - L_I|)`` (minus for ISKP; exact, as ``a - b =
-    -(b - a)`` in floating point); the pay and momentum terms are per-faction constants.
+    Row ``f``: ``[±w_i, w_p (pay_other - pay_f) / max(pay_f, 0.1), w_m (m_other - m_f)]``
+    (``+w_i`` for the Taliban, ``-w_i`` for ISKP; see :func:`logits`). Two factions: plain
+    Python floats, same IEEE results as array arithmetic.
     """
-    par, pa, c = model.par, model.pa, model.commanders
-    own, h = c.faction, c.ideology
-    line_t, line_i = model.line.tolist()
+    par = model.par
     (pay_t, pay_i), (mom_t, mom_i) = model.pay.tolist(), model.momentum.tolist()
     w_pay, w_mom, w_ideo = (par.defection_pay_weight, par.defection_momentum_weight,
                             par.defection_ideology_weight)
-    logit = h - np.array(line_t)
-    np.abs(logit, out=logit)
+    return np.array([
+        [w_ideo, w_pay * ((pay_i - pay_t) / max(pay_t, 0.1)), w_mom * (mom_i - mom_t)],
+        [-w_ideo, w_pay * ((pay_t - pay_i) / max(pay_i, 0.1)), w_mom * (mom_t - mom_i)]])
+
+
+def logits(model) -> np.ndarray:
+    """Defection (row 0) and surrender (row 1) logits of each commander, shape ``(2, n)``.
+
+    Defection: ``b0 + w_i (|h - L_own| - |h - L_other|) + w_p (pay_other - pay_own) /
+    pay_own + w_m (m_other - m_own) + w_s pressure - w_l loyalty``; surrender:
+    ``s0 + s_p pressure - w_l loyalty``; each summed in this order, ``loyalty`` being the
+    :func:`effective_loyalty` for defection. The ideology gap is ``±(|h - L_T| - |h - L_I|)``
+    (minus for ISKP; exact, as ``a - b = -(b - a)`` in floating point).
+    """
+    pa, c = model.pa, model.commanders
+    h = c.ideology
+    line_t, line_i = model.line.tolist()
+    terms = faction_terms(model).take(c.faction, axis=0)
+    gap = h - np.array(line_t)
+    np.abs(gap, out=gap)
     other = h - np.array(line_i)
-    logit -= np.abs(other, out=other)
-    logit *= np.array([w_ideo, -w_ideo]).take(own)
-    logit += pa.defection_base
-    logit += np.array([w_pay * ((pay_i - pay_t) / max(pay_t, 0.1)),
-                       w_pay * ((pay_t - pay_i) / max(pay_i, 0.1))]).take(own)
-    logit += np.array([w_mom * (mom_i - mom_t), w_mom * (mom_t - mom_i)]).take(own)
-    logit += pa.defection_pressure_weight * c.pressure
-    logit -= pa.defection_loyalty_weight * effective_loyalty(model)
-    return logit
+    gap -= np.abs(other, out=other)
+    gap *= terms[:, 0]
+    gap += pa.defection_base
+    gap += terms[:, 1]
+    gap += terms[:, 2]
+    out = model.pressure_weights * c.pressure
+    out[0] += gap
+    out[1] += pa.surrender_base
+    loyalty = pa.defection_loyalty_weight * c.loyalty
+    if model.governs:
+        out[0] -= pa.defection_loyalty_weight * effective_loyalty(model)
+        out[1] -= loyalty
+    else:
+        out -= loyalty
+    return out
 
 
 def effective_loyalty(model) -> np.ndarray:
@@ -69,37 +90,33 @@ def contact_factor(model, forces: np.ndarray) -> np.ndarray:
     1 if faction ``f`` is in the province or a neighbour, ``remote_contact`` if not, 0 if it
     has no fighters anywhere; a commander looks up the cell of the *other* faction.
     """
-    near = nearby_presence(model, forces)
-    contact = np.where(near, ONE, model.pa.remote_contact)
-    contact *= forces.sum(axis=0) > ZERO
+    present = forces > ZERO
+    contact = np.where(model.near @ present, ONE, model.pa.remote_contact)
+    for f in (TALIBAN, ISKP):
+        if not np.count_nonzero(present[:, f]):
+            contact[:, f] = 0.0
     return contact
 
 
 def probabilities(model, forces: np.ndarray) -> np.ndarray:
     """Monthly defection (row 0) and surrender (row 1) probability of each commander.
 
-    Defection: ``sigmoid(defection_logit)`` times :func:`contact_factor` of the other side.
-    Surrender: ``sigmoid(s0 + s_p pressure - w_l loyalty)`` where an authority can take it:
-    before the Taliban govern, either side where the Republic is present; once they govern,
-    only ISKP commanders (to the Taliban).
+    Defection: ``sigmoid(logit)`` times :func:`contact_factor` of the other side.
+    Surrender: ``sigmoid(logit)`` where an authority can take it: before the Taliban
+    govern, either side where the Republic is present; once they govern, only ISKP
+    commanders (to the Taliban). See :func:`logits`.
 
     Args:
         model: The running model.
         forces: Fighters per province and faction.
     """
-    pa, c = model.pa, model.commanders
-    logits = np.empty((2, c.n))
-    logits[0] = defection_logit(model)
-    surrender = logits[1]
-    np.multiply(pa.surrender_pressure_weight, c.pressure, out=surrender)
-    surrender += pa.surrender_base
-    surrender -= pa.defection_loyalty_weight * c.loyalty
-    prob = _sigmoid(logits)
+    c = model.commanders
+    prob = _sigmoid(logits(model))
     prob[0] *= contact_factor(model, forces).take(c.key ^ 1)  # cell of the other faction
     if model.governs:
         prob[1] *= c.faction == ISKP
     else:
-        prob[1] *= (model.republic > ZERO).take(c.location)
+        prob[1] *= model.republic_present.take(c.location)
     return prob
 
 

@@ -30,8 +30,9 @@ def step(model) -> None:
     harm_rate += ONE
     returns = pa.return_rate * ps.displaced
     returns /= harm_rate
-    resident += returns - new
-    ps.displaced += np.subtract(new, returns, out=distress)
+    change = np.subtract(returns, new, out=distress)
+    resident += change
+    ps.displaced -= change  # += new - returns, exactly
     out["displaced"][month] = new
     out["returns"][month] = returns
     out["displaced_stock"][month] = ps.displaced

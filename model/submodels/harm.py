@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from model.state import ISKP, ONE, PER_10K, ZERO
@@ -50,7 +52,7 @@ def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
         Attack counts and casualties per province, or None if there was no attack.
     """
     par, n = model.par, model.n_prov
-    maturity = 1.0 - np.exp(-(model.month + 1) / par.iskp_maturity_months)
+    maturity = _maturity(model.month, par.iskp_maturity_months)
     count = model.rng.poisson(par.iskp_attack_rate * iskp.sum() / 1000.0 * maturity)
     if count == 0:
         return None
@@ -59,8 +61,14 @@ def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
     return np.bincount(where, minlength=n), np.bincount(where, sizes, minlength=n)
 
 
+@functools.lru_cache(maxsize=4096)
+def _maturity(month: int, tau: float) -> float:
+    """ISKP attack maturity ``1 - exp(-(month + 1) / tau)`` (cached: a function of its args)."""
+    return 1.0 - np.exp(-(month + 1) / tau)
+
+
 def casualties_by_cause(model, attack_cas: np.ndarray | None) -> np.ndarray:
-    """Civilian casualties by cause (rows: :data:`CAUSES`), shape ``(4, n)``.
+    """Civilian casualties by cause (rows: :data:`CAUSES`), integers of shape ``(4, n)``.
 
     War ``~ Poisson(war_harm_rate * contact)``, clash ``~ Poisson(civ_per_clash * clashes)``,
     airstrike ``~ Poisson(civ_per_strike * strikes)``; ISKP attacks as drawn.
@@ -70,10 +78,9 @@ def casualties_by_cause(model, attack_cas: np.ndarray | None) -> np.ndarray:
     np.multiply(pa.war_harm_rate, model.contact, out=expected[0])
     np.multiply(pa.civ_per_clash, out["clashes"][month], out=expected[1])
     np.multiply(pa.civ_per_strike, out["ct_strikes"][month], out=expected[2])
-    casualties = np.zeros((4, model.n_prov))
+    casualties = np.empty((4, model.n_prov), np.int64)
     casualties[:3] = sampling.poisson(model.rng, expected)
-    if attack_cas is not None:
-        casualties[3] = attack_cas
+    casualties[3] = 0 if attack_cas is None else attack_cas
     return casualties
 
 
@@ -86,14 +93,12 @@ def step(model) -> None:
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    par, ps, month, out = model.par, model.pstate, model.month, model.out
+    ps, month, out = model.pstate, model.month, model.out
     attacks = iskp_attacks(model, model.forces[:, ISKP])
     casualties = casualties_by_cause(model, None if attacks is None else attacks[1])
-    share = np.array([par.war_killed_share] * 3 + [par.attack_killed_share])
-    killed = sampling.binomial_rows(model.rng, casualties.astype(np.int64), share).sum(axis=0)
-    total = casualties.sum(axis=0)
-    for cause, row in zip(CAUSES, casualties, strict=True):
-        out[f"civ_cas_{cause}"][month] = row
+    killed = sampling.binomial_rows(model.rng, casualties, model.killed_share).sum(axis=0)
+    total = casualties.sum(axis=0, dtype=np.float64)
+    model.out_groups["civ_cas"][:, month] = casualties  # rows in CAUSES order
     killed = np.minimum(killed, ps.resident)
     ps.resident -= killed
     ps.killed_total += killed

@@ -86,7 +86,7 @@ def step(model) -> None:
     choice += np.arange(0, score.size, score.shape[1])
     dest = options.take(choice)
     moved = dest != home
-    if not moved.any():
+    if not np.count_nonzero(moved):
         return
     movers, dest = movers[moved], dest[moved]
     c.location[movers] = dest

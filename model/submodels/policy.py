@@ -34,6 +34,7 @@ def step(model) -> None:
         presence = 0.0
     if presence != model.presence or model.republic_force != par.republic_effective_force:
         model.republic = par.republic_effective_force * model.pop_weight * presence
+        model.republic_present = model.republic > 0
         model.republic_force = par.republic_effective_force
     model.presence = presence
     model.out["republic_force"][month] = model.republic
@@ -43,15 +44,17 @@ def update_momentum(model, totals: np.ndarray) -> None:
     """Update each faction's momentum from its change in total fighters.
 
     Momentum is an exponential moving average of the monthly relative change in fighters,
-    clipped to [-1, 1] each month:
+    clipped to [-1, 1] each month (two factions: plain Python floats, same IEEE results):
     ``m = memory * m + (1 - memory) * clip((F - F_prev) / max(F_prev, 50), -1, 1)``.
 
     Args:
         model: The running model.
         totals: Total fighters per faction after this month's processes (not modified).
     """
-    growth = (totals - model.prev_totals) / np.maximum(model.prev_totals, 50.0)
-    np.minimum(np.maximum(growth, -1.0, out=growth), 1.0, out=growth)
-    memory = model.par.momentum_memory
-    model.momentum = memory * model.momentum + (1.0 - memory) * growth
+    memory, momentum = model.par.momentum_memory, []
+    for total, prev, m in zip(totals.tolist(), model.prev_totals.tolist(),
+                              model.momentum.tolist(), strict=True):
+        growth = min(max((total - prev) / max(prev, 50.0), -1.0), 1.0)
+        momentum.append(memory * m + (1.0 - memory) * growth)
+    model.momentum = np.array(momentum)
     model.prev_totals = totals

@@ -10,13 +10,13 @@ _PER_100K = np.array(1e5)
 _TINY = np.array(1e-9)
 
 
-def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
+def recruit_pools(model, forces: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Expected recruits per province and faction this month, shape ``(n, 2)``.
 
     ``pool[i, f] = rate_f[i] * resident_i / 1e5 * influence_if * (1 + a_g g_i)
     * (1 + a_h h_i) * (pay_f / pay_other)^e * (1 + a_m max(momentum_f, 0)) * room_i``,
     where ``h_i`` is last month's casualties per 10k residents, ISKP influence is at least
-    ``iskp_presence_reach``, a faction recruits only where it has fighters, and
+    ``iskp_presence_reach``, a faction recruits only where it has fighters (``present``), and
     ``room_i = clip(1 - (T_i + I_i) / (ceiling * resident_i), 0, 1)``.
     Both factions are computed together on ``(n, 2)`` arrays, one factor at a time in the
     order above.
@@ -24,6 +24,7 @@ def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
     Args:
         model: The running model.
         forces: Fighters per province and faction.
+        present: ``forces > 0``.
     """
     pa, ps = model.pa, model.pstate
     resident = ps.resident
@@ -35,40 +36,38 @@ def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
     attract = pa.grievance_recruit_gain * ps.grievance
     attract += ONE
     attract *= harm
-    influence = ps.control[:, 1:].copy()
-    np.maximum(influence[:, ISKP], pa.iskp_presence_reach, out=influence[:, ISKP])
     pools = model.recruit_rates * resident[:, None]
     pools /= _PER_100K
-    pools *= influence
+    pools *= np.maximum(ps.control[:, 1:], model.influence_floor)
     pools *= attract[:, None]
     pay, momentum = faction_factors(model)
     pools *= pay
     pools *= momentum
-    pools *= forces > ZERO
+    pools *= present
     room = forces[:, TALIBAN] + forces[:, ISKP]
     room /= pa.mobilisation_ceiling * floor
-    np.subtract(ONE, room, out=room)
-    np.minimum(np.maximum(room, ZERO, out=room), ONE, out=room)
-    pools *= room[:, None]
+    np.subtract(ONE, room, out=room)  # <= 1 as forces >= 0, so only the floor of 0 binds
+    pools *= np.maximum(room, ZERO, out=room)[:, None]
     return pools
 
 
 def faction_factors(model) -> tuple[np.ndarray, np.ndarray]:
     """Pay factor ``(pay_f / pay_other)^e`` and momentum factor ``1 + a_m max(m_f, 0)``.
 
+    Two factions: plain Python floats (same IEEE results as numpy scalars).
+
     Returns:
         Two arrays of shape ``(2,)``, indexed by faction.
     """
-    par, pay, momentum = model.par, model.pay, model.momentum
-    pay_factor, momentum_factor = np.empty(2), np.empty(2)
-    for f in (TALIBAN, ISKP):
-        other_pay = max(pay[1 - f], 1e-6)
-        pay_factor[f] = (max(pay[f], 0.0) / other_pay) ** par.pay_recruit_elasticity
-        momentum_factor[f] = 1.0 + par.momentum_recruit_gain * max(momentum[f], 0.0)
-    return pay_factor, momentum_factor
+    par = model.par
+    pay, momentum = model.pay.tolist(), model.momentum.tolist()
+    elasticity, gain = par.pay_recruit_elasticity, par.momentum_recruit_gain
+    pay_factor = [(max(pay[f], 0.0) / max(pay[1 - f], 1e-6)) ** elasticity for f in (0, 1)]
+    momentum_factor = [1.0 + gain * max(m, 0.0) for m in momentum]
+    return np.array(pay_factor), np.array(momentum_factor)
 
 
-def cross_border(model, forces: np.ndarray) -> np.ndarray | None:
+def cross_border(model, present: np.ndarray) -> np.ndarray | None:
     """Expected ISKP inflow from Pakistan per province (border provinces with ISKP bands).
 
     ``inflow_i = c * support * 0.5^(month / half_life) * border_km_i [ISKP present]
@@ -79,7 +78,7 @@ def cross_border(model, forces: np.ndarray) -> np.ndarray | None:
     inflow *= 0.5 ** (model.month / par.cross_border_half_life)
     if inflow <= 0:
         return None
-    border = model.provinces.pakistan_border_km * (forces[:, ISKP] > ZERO)
+    border = model.provinces.pakistan_border_km * present[:, ISKP]
     total = border.sum()
     if total <= 0:
         return None
@@ -102,16 +101,16 @@ def step(model) -> None:
     forces = c.forces(n)
     key = c.key
     share = c.fighters / np.maximum(forces, _TINY).take(key)
-    pools = recruit_pools(model, forces)
-    inflow = cross_border(model, forces)
+    present = forces > ZERO
+    pools = recruit_pools(model, forces, present)
+    inflow = cross_border(model, present)
     if inflow is not None:
         pools[:, ISKP] += inflow
     expected = pools.take(key)
     expected *= share
     recruits = model.rng.poisson(expected)
-    c.fighters *= ONE - model.pa.desertion_rate
+    c.fighters *= model.retention
     c.fighters += recruits
     c.changed(key=False)
     by_prov = np.bincount(key, recruits, minlength=2 * n)
-    model.out["recruits_taliban"][model.month] = by_prov[TALIBAN::2]
-    model.out["recruits_iskp"][model.month] = by_prov[ISKP::2]
+    model.out_groups["recruits"][:, model.month] = by_prov.reshape(-1, 2).T

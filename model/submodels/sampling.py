@@ -61,6 +61,6 @@ def categorical(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.
     total = weights.sum()
     if not 0.0 < total < np.inf:
         raise ValueError("weights must have a positive finite sum")
-    cdf = np.cumsum(weights / total)
+    cdf = (weights / total).cumsum()
     cdf /= cdf[-1]
     return cdf.searchsorted(rng.random(size), side="right")
