@@ -17,6 +17,24 @@ run: $(STAMP)  ## baseline scenario: run, summary table, figures
 	$(BIN)/khorasan summarize results/baseline --window 2017-01:2021-08
 	$(BIN)/khorasan plot results/baseline
 
+# Every shipped scenario (scenarios/*.toml except sweeps) with the same seed, so that replicate r
+# of each scenario pairs with replicate r of the baseline. More workers or fewer replicates:
+# make scenarios SCENARIO_ARGS="--workers 8 --replicates 50"
+SCENARIO_SEED ?= 20150126
+SCENARIO_ARGS ?=
+SCENARIO_FILES = $(foreach f,$(sort $(wildcard scenarios/*.toml)),\
+                   $(if $(findstring sweep,$(notdir $(f))),,$(f)))
+SCENARIO_DIRS = $(addprefix results/,$(basename $(notdir $(SCENARIO_FILES))))
+
+scenarios: $(STAMP)  ## all scenarios, same seed: results/<name>/, results/compare, report
+	@for f in $(SCENARIO_FILES); do \
+	  echo "khorasan run $$f --seed $(SCENARIO_SEED) --overwrite $(SCENARIO_ARGS)"; \
+	  $(BIN)/khorasan run $$f --seed $(SCENARIO_SEED) --overwrite $(SCENARIO_ARGS) \
+	    --out results/$$(basename $$f .toml) || exit 1; \
+	done
+	$(BIN)/khorasan compare $(SCENARIO_DIRS) --baseline baseline --out results/compare
+	$(BIN)/khorasan report $(SCENARIO_DIRS) --baseline baseline -o results/report/report.html
+
 test: $(STAMP)  ## lint and the test suite
 	$(BIN)/ruff check model tests benchmarks scripts
 	$(BIN)/python -m pytest -q
