@@ -17,7 +17,7 @@ from model.errors import KhorasanError
 ORIGIN_YEAR = 2015
 CALENDAR_START = "2015-01"
 CALENDAR_END = "2030-12"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
 
 def month_index(date: str, origin: str = "date") -> int:
@@ -30,8 +30,8 @@ def month_index(date: str, origin: str = "date") -> int:
     Raises:
         KhorasanError: If the string is malformed or outside 2015-01..2030-12.
     """
-    match = _MONTH.match(str(date)[:7]) if isinstance(date, str) else None
-    if match is None or int(match.group(2)) not in range(1, 13):
+    match = _MONTH.match(date) if isinstance(date, str) else None
+    if match is None:
         raise KhorasanError(f"{origin}: '{date}' is not a date; allowed format YYYY-MM")
     index = (int(match.group(1)) - ORIGIN_YEAR) * 12 + int(match.group(2)) - 1
     if not 0 <= index <= month_index_unchecked(CALENDAR_END):

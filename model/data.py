@@ -108,16 +108,17 @@ def _parse_edges(path: Path, names: list[str], rows: list[dict[str, str]]) -> li
         if a not in index or b not in index or a == b:
             raise DataError(f"{path}: edge '{a}'-'{b}' names an unknown province")
         edges.add((min(index[a], index[b]), max(index[a], index[b])))
-    listed = {
-        (min(i, index[n]), max(i, index[n]))
-        for i, r in enumerate(rows)
-        for n in filter(None, r.get("neighbours", "").split(";"))
-        if n in index
-    }
-    if listed != edges:
+    listed = {(i, index.get(n, -1)) for i, r in enumerate(rows)
+              for n in filter(None, r.get("neighbours", "").split(";"))}
+    one_sided = sorted(names[i] for i, j in listed if (j, i) not in listed)
+    if one_sided or any(j < 0 for _, j in listed):
+        raise DataError(f"provinces.csv: key 'neighbours' is not symmetric or names an unknown "
+                        f"province (check {', '.join(one_sided) or 'names'})")
+    undirected = {(min(i, j), max(i, j)) for i, j in listed}
+    if undirected != edges:
         raise DataError(
-            f"{path}: adjacency is not symmetric with provinces.csv 'neighbours' "
-            f"({len(edges ^ listed)} edges differ)"
+            f"{path}: adjacency differs from provinces.csv 'neighbours' "
+            f"({len(edges ^ undirected)} edges differ)"
         )
     return sorted(edges)
 
@@ -177,7 +178,8 @@ def _load_packaged() -> ProvinceData:
 
 
 def _load(folder: Path) -> ProvinceData:
-    rows = _parse_provinces(folder / "provinces.csv")
+    table = folder / "provinces.csv"
+    rows = _parse_provinces(table)
     names = [r["province"] for r in rows]
     edges = _parse_edges(folder / "adjacency_edges.csv", names, rows)
     connected = _neighbour_matrix(edges)
@@ -187,10 +189,10 @@ def _load(folder: Path) -> ProvinceData:
         names=tuple(names),
         pcode=tuple(r["pcode"] for r in rows),
         region=tuple(r["region"] for r in rows),
-        population=np.array([_number(folder, r, "population_ocha_2021") for r in rows]),
-        pakistan_border_km=np.array([_number(folder, r, "pakistan_border_km") for r in rows]),
-        lon=np.array([_number(folder, r, "label_lon") for r in rows]),
-        lat=np.array([_number(folder, r, "label_lat") for r in rows]),
+        population=np.array([_number(table, r, "population_ocha_2021") for r in rows]),
+        pakistan_border_km=np.array([_number(table, r, "pakistan_border_km") for r in rows]),
+        lon=np.array([_number(table, r, "label_lon") for r in rows]),
+        lat=np.array([_number(table, r, "label_lat") for r in rows]),
         edges=tuple(edges),
         neighbours=connected,
         hardline=_hardline(folder / "hardline_networks.csv", names),

@@ -15,8 +15,9 @@ from model import initialize
 from model.agents import Commander, Province
 from model.calendar import DATED_EVENTS, TALIBAN_GOVERN
 from model.data import ProvinceData, load_provinces
+from model.errors import ParameterError
 from model.outputs import OUTPUTS
-from model.parameters import SPECS, Parameters
+from model.parameters import SPECS, Parameters, check_name
 from model.state import ISKP, MAX_BAND, TALIBAN, CommanderTable, ProvinceState
 from model.submodels import (
     combat,
@@ -258,6 +259,14 @@ class KhorasanModel(mesa.Model):
         """
         if item.provinces is None:
             self.p = self.p.replace(**item.values)
+        else:
+            for name, value in item.values.items():
+                spec = check_name(name, "intervention")
+                if not spec.spatial:
+                    raise ParameterError(f"intervention: key '{name}' cannot be set per "
+                                         f"province; spatial parameters: "
+                                         f"{', '.join(sorted(self.spatial))}")
+                spec.check(value, "intervention")
         for name, value in item.values.items():
             if name in self.spatial:
                 where = slice(None) if item.provinces is None else list(item.provinces)

@@ -7,10 +7,13 @@ declared names; an unknown name is an error that lists the valid ones.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
+
+import numpy as np
 
 from model.errors import ParameterError
 
@@ -54,14 +57,14 @@ class ParamSpec:
         Raises:
             ParameterError: On a wrong type or an out-of-range value.
         """
-        ok_types = (int,) if self.kind == "int" else (int, float)
-        if isinstance(value, bool) or not isinstance(value, ok_types):
+        ok_types = (numbers.Integral,) if self.kind == "int" else (numbers.Real,)
+        if isinstance(value, bool | np.bool_) or not isinstance(value, ok_types):
             raise ParameterError(
                 f"{origin}: key '{self.name}' must be {self.kind} "
                 f"(got {type(value).__name__} {value!r})"
             )
         lo, hi = self.bounds
-        if not lo <= value <= hi:
+        if not lo <= value <= hi:  # also rejects NaN
             raise ParameterError(
                 f"{origin}: key '{self.name}' = {value} is out of range; allowed [{lo}, {hi}] "
                 f"{self.unit}"
@@ -122,11 +125,14 @@ class Parameters(Mapping[str, float]):
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> float:
-        try:
-            return self._values[name]
-        except KeyError:
-            check_name(name)
-            raise
+        values = object.__getattribute__(self, "_values") if name != "_values" else {}
+        if name in values:
+            return values[name]
+        raise AttributeError(f"Parameters has no parameter '{name}'; "
+                             f"valid keys: {', '.join(sorted(SPECS))}")
+
+    def __reduce__(self):
+        return (Parameters, (self._values,))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Parameters are immutable; use replace()")

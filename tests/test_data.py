@@ -150,9 +150,6 @@ def test_non_numeric_population(data_dir):
     assert "'many'" in message
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="model bug: model/data.py _load passes the folder, not provinces.csv, "
-                   "to _number for pakistan_border_km/label_lon/label_lat")
 @pytest.mark.parametrize("key", ["label_lat", "pakistan_border_km"])
 def test_non_numeric_coordinate_names_the_file(data_dir, key):
     edit_csv(data_dir / "provinces.csv", set_value("Kabul", key, "n/a"))
@@ -172,9 +169,6 @@ def test_edge_missing_from_neighbours_column(data_dir):
     assert_data_error(data_dir, "adjacency_edges.csv", "neighbours")
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="model bug: model/data.py _parse_edges builds the 'neighbours' set "
-                   "undirected, so a one-sided listing is accepted")
 def test_one_sided_neighbour_listing(data_dir):
     # Badakhshan no longer lists Nuristan, but Nuristan still lists Badakhshan.
     edit_csv(data_dir / "provinces.csv", set_value("Badakhshan", "neighbours", "Panjshir;Takhar"))

@@ -275,9 +275,6 @@ def test_national_intervention_sets_every_province():
     np.testing.assert_allclose(model.grievance_target, model.p.grievance_base + 0.3)
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception,
-                   reason="model bug: KhorasanModel.apply ignores province-scoped values of "
-                   "non-spatial or unknown parameters and never validates scoped values")
 @pytest.mark.parametrize("values", [{"iskp_pay": 3.0}, {"no_such_parameter": 1.0},
                                     {"clash_rate": -5.0}])
 def test_invalid_province_scoped_intervention_is_rejected(values):
