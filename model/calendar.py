@@ -82,7 +82,8 @@ class DatedEvent:
 DATED_EVENTS: tuple[DatedEvent, ...] = (
     DatedEvent("2016-01-19", "ct_authority",
                "US counter-terrorism strikes on ISKP reach full intensity (25% before).",
-               "Brief: strikes heavy in Nangarhar 2016-2019; US authority to target ISKP 2016-01."),
+               "Brief: strikes heavy in Nangarhar 2016-2019; the January 2016 US authority to "
+               "target ISKP is a widely reported policy change, not in FACTS."),
     DatedEvent("2018-07-23", "doha_talks",
                "The Taliban line starts to moderate linearly until the Doha agreement.",
                "Brief: the line moderates with the Doha talks (2018-2020)."),
@@ -92,7 +93,7 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
     DatedEvent("2019-12-01", "nangarhar_offensive_end",
                "The Nangarhar offensive ends.", "FACTS §2."),
     DatedEvent("2020-02-29", "doha_agreement",
-               "Doha agreement: moderation complete; CT strikes at half intensity.",
+               "Doha agreement: CT strikes at half intensity (moderation completes in 2020-03).",
                "FACTS §2: US-Taliban agreement signed 2020-02-29."),
     DatedEvent("2021-05-01", "withdrawal",
                "International withdrawal: Republic force ramps down to zero at 2021-08-15; "

@@ -117,7 +117,7 @@ class KhorasanModel(mesa.Model):
         ``recruit_rates`` (``(n, 2)``: Taliban, ISKP), ``grievance_target`` (``g0 + shock``),
         ``killed_share`` (killed share of casualties by harm cause), ``pressure_weights``
         (``[[w_s], [s_p]]``: pressure weights of the defection and surrender logits),
-        ``influence_floor`` (``[-inf, iskp_presence_reach]``), ``retention``
+        ``retention``
         (``1 - desertion_rate``), and the movement score
         terms by (province, faction), shape ``(n + 1, 2)`` (the last row pads missing
         neighbours): ``weak_enemy_weight`` (``w_w``, times the crackdown for the Taliban once
@@ -127,12 +127,12 @@ class KhorasanModel(mesa.Model):
         self.move_prob = np.array([par.taliban_move_prob, par.iskp_move_prob])
         self.effectiveness = np.array([1.0, par.iskp_combat_effectiveness])
         self.recruit_rates = np.column_stack(
-            [spatial["taliban_recruit_rate"], spatial["iskp_recruit_rate"]])
+            [spatial["taliban_recruit_rate"],
+             spatial["iskp_recruit_rate"] * spatial["iskp_recruit_multiplier"]])
         self.grievance_target = par.grievance_base + spatial["grievance_shock"]
         self.killed_share = np.array([par.war_killed_share] * 3 + [par.attack_killed_share])
         self.pressure_weights = np.array(
             [[par.defection_pressure_weight], [par.surrender_pressure_weight]])
-        self.influence_floor = np.array([-np.inf, par.iskp_presence_reach])
         self.retention = np.array(1.0 - par.desertion_rate)
         self.weak_enemy_weight = np.full((n + 1, 2), par.move_weak_enemy_weight)
         if self.governs:

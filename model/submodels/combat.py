@@ -77,9 +77,11 @@ def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
 def ct_strikes(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Counter-terrorism strikes on ISKP, allocated to provinces by ISKP fighters.
 
-    ``strikes_i ~ Poisson(rate * I_i / I_total)`` with ``rate = ct_strikes_per_month *
-    ct_factor`` (``over_the_horizon_strikes`` once the Taliban govern);
-    ``killed_i = min(Poisson(ct_kills_per_strike * strikes_i), I_i)``.
+    ``strikes_i ~ Poisson(rate * I_i / (I_total + h))`` with ``rate = ct_strikes_per_month *
+    ct_factor`` (``over_the_horizon_strikes`` once the Taliban govern) and ``h =
+    ct_target_half_saturation``: strikes need targets, so fewer fighters draw fewer strikes
+    (half the rate at ``I_total = h``); ``killed_i = min(Poisson(ct_kills_per_strike *
+    strikes_i), I_i)``.
 
     Returns:
         Strike counts and ISKP fighters killed per province (None if there were no strikes).
@@ -93,7 +95,7 @@ def ct_strikes(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray | None
     else:
         rate = par.ct_strikes_per_month * model.ct_factor
     expected = np.array(rate) * i
-    expected /= total
+    expected /= total + model.par.ct_target_half_saturation
     strikes = sampling.poisson(model.rng, expected)
     if not np.count_nonzero(strikes):
         return strikes, None

@@ -7,6 +7,7 @@ import numpy as np
 from model.state import ISKP, ZERO
 
 _TINY = np.array(1e-9)
+GOVERNED = np.array([0.0, 1.0, 0.0])  # influence target of a forceless province under Taliban rule
 
 
 def step(model) -> None:
@@ -14,7 +15,8 @@ def step(model) -> None:
 
     Effective forces are the Republic's force ``R``, Taliban fighters ``T`` and ISKP fighters
     weighted by their effectiveness ``e I``; ``s += rate * (E / sum(E) - s)``, then ``s`` is
-    renormalised to sum to 1. A province with no force anywhere keeps its shares.
+    renormalised to sum to 1. A province with no force anywhere keeps its shares before the
+    Taliban govern, and relaxes toward full Taliban control once they do (``GOVERNED``).
 
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
@@ -28,7 +30,7 @@ def step(model) -> None:
     target = effective / np.maximum(total, _TINY)
     positive = total > ZERO
     if np.count_nonzero(positive) < len(positive):
-        target = np.where(positive, target, control)
+        target = np.where(positive, target, GOVERNED if model.governs else control)
     target -= control
     target *= pa.control_adjust_rate
     control += target

@@ -11,7 +11,8 @@ from model.state import ISKP, TALIBAN
 def step(model) -> None:
     """Set ideological lines, pay and the Republic's force for the current month.
 
-    ``line_T = L_T - doha_moderation * doha_progress`` (once the Doha talks start),
+    ``line_T = L_T - doha_moderation * doha_progress`` (once the Doha talks start)
+    ``+ taliban_line_shift`` (once the Taliban govern),
     ``line_I = L_I``; ``pay_T = (1 + revenue_gain * national Taliban influence)
     * (1 - governance_strain [once they govern])``, ``pay_I = iskp_pay * external_support``;
     ``republic_i = R * population share_i * presence``, where presence is the withdrawal
@@ -24,6 +25,8 @@ def step(model) -> None:
     moderation = par.doha_moderation * doha_progress(month) if model.doha_started else 0.0
     line, pay = model.line, model.pay
     line[TALIBAN] = par.taliban_line - moderation
+    if model.governs:
+        line[TALIBAN] += par.taliban_line_shift
     line[ISKP] = par.iskp_line
     national_taliban = float(model.pstate.control[:, 1] @ model.pop_weight)
     strain = par.governance_strain if model.governs else 0.0

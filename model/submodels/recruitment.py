@@ -6,20 +6,20 @@ import numpy as np
 
 from model.state import ISKP, ONE, PER_10K, TALIBAN, ZERO
 
-_PER_100K = np.array(1e5)
 _TINY = np.array(1e-9)
 
 
 def recruit_pools(model, forces: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Expected recruits per province and faction this month, shape ``(n, 2)``.
 
-    ``pool[i, f] = rate_f[i] * resident_i / 1e5 * influence_if * (1 + a_g g_i)
-    * (1 + a_h h_i) * (pay_f / pay_other)^e * (1 + a_m max(momentum_f, 0)) * room_i``,
-    where ``h_i`` is last month's casualties per 10k residents, ISKP influence is at least
-    ``iskp_presence_reach``, a faction recruits only where it has fighters (``present``), and
-    ``room_i = clip(1 - (T_i + I_i) / (ceiling * resident_i), 0, 1)``.
-    Both factions are computed together on ``(n, 2)`` arrays, one factor at a time in the
-    order above.
+    ``pool[i, f] = rate_f[i] * F_if * (1 + a_g g_i) * (1 + a_h h_i)
+    * (pay_f / pay_other)^e * (1 + a_m max(momentum_f, 0)) * room_i``: bands recruit through
+    their own networks (so a faction recruits only where it has fighters), ``h_i`` is last
+    month's casualties per 10k residents, ``rate_f[i]`` includes the scenario multiplier
+    ``iskp_recruit_multiplier`` for ISKP, and
+    ``room_i = clip(1 - (T_i + I_i) / (ceiling * resident_i), 0, 1)`` caps mobilisation, so
+    growth is logistic within each province. Both factions are computed together on
+    ``(n, 2)`` arrays, one factor at a time in the order above.
 
     Args:
         model: The running model.
@@ -36,14 +36,11 @@ def recruit_pools(model, forces: np.ndarray, present: np.ndarray) -> np.ndarray:
     attract = pa.grievance_recruit_gain * ps.grievance
     attract += ONE
     attract *= harm
-    pools = model.recruit_rates * resident[:, None]
-    pools /= _PER_100K
-    pools *= np.maximum(ps.control[:, 1:], model.influence_floor)
+    pools = model.recruit_rates * forces
     pools *= attract[:, None]
     pay, momentum = faction_factors(model)
     pools *= pay
     pools *= momentum
-    pools *= present
     room = forces[:, TALIBAN] + forces[:, ISKP]
     room /= pa.mobilisation_ceiling * floor
     np.subtract(ONE, room, out=room)  # <= 1 as forces >= 0, so only the floor of 0 binds
