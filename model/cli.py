@@ -19,7 +19,7 @@ from model import __version__
 from model.errors import KhorasanError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-EXTENSION_MODULES: tuple[str, ...] = ("model.reporting.cli",)
+EXTENSION_MODULES: tuple[str, ...] = ("model.reporting.cli", "model.sweep.cli")
 """Modules with ``register(subparsers, commands)`` adding more sub-commands (import light!)."""
 
 
