@@ -41,7 +41,7 @@ extends = "base.toml"
 
 [[interventions]]
 date = "2021-09"
-set = {iskp_recruit_rate = 30.0}
+set = {iskp_recruit_multiplier = 3.0}
 note = "resurgence"
 """
 PRESSURE = """# Counter-terrorism pressure from 2021-09.

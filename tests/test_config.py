@@ -284,7 +284,7 @@ def test_validate_prints_resolved_parameters(tmp_path, capsys):
     rows = parameter_rows(captured.out)
     assert set(rows) == set(SPECS)
     assert rows["taliban_commanders"] == ("*", "250")
-    assert rows["clash_rate"] == ("", "0.1")  # the default, not set by the scenario
+    assert rows["clash_rate"] == ("", f"{SPECS['clash_rate'].default:g}")  # default, not set
     assert rows["iskp_pay"] == ("", f"{SPECS['iskp_pay'].default:g}")
     assert "intervention 2022-03 (Kunar): {'clash_rate': 0.2}" in lines
     assert lines[-1].startswith("OK:") and str(config) in lines[-1]

@@ -47,7 +47,7 @@ iskp_external_support = 1.5
 
 [[interventions]]
 date = "2021-09"
-set = {iskp_recruit_rate = 30.0}
+set = {iskp_recruit_multiplier = 3.0}
 provinces = ["Nangarhar", "Kunar"]
 note = "resurgence in the east"
 """
@@ -157,7 +157,7 @@ def test_report_contents(setup):
         "Report baseline: the Taliban govern", "ISKP recruits more from 2021-09",
         "Stands for the article", "recruit additional fighters",  # leading comments
         "iskp_external_support", "resurgence in the east", "Nangarhar, Kunar",
-        "iskp_recruit_rate = 30 (default 10)",
+        "iskp_recruit_multiplier = 3 (default 1)",
         "Taliban–ISKP clashes", "ISKP fighters at the horizon", "Defections to ISKP",
         "Defections to the Taliban", "Civilian casualties (killed + injured)",
         "New displacement", "Displaced, not yet returned, at the horizon",
