@@ -181,10 +181,11 @@ class KhorasanModel(mesa.Model):
         self.space = Network(graph, random=self.random, layout=layout)
         self.cells = [self.space[i] for i in range(self.n_prov)]
         n, neighbours = self.n_prov, self.provinces.neighbours
-        # near[i, j]: j is i or adjacent to i, so ``near @ present`` is "present nearby"
-        self.near = np.eye(n, dtype=bool)
+        # near[i, j] = 1.0 if j is i or adjacent to i: for fighters F >= 0, ``near @ F > 0``
+        # is "present in the province or a neighbour" (one BLAS product)
+        self.near = np.eye(n)
         for row, nbrs in enumerate(neighbours):
-            self.near[row, nbrs[nbrs >= 0]] = True
+            self.near[row, nbrs[nbrs >= 0]] = 1.0
         # move options: stay, then each neighbour; index n pads missing neighbours
         self.options = np.column_stack([np.arange(n), np.where(neighbours < 0, n, neighbours)])
         self.place_score = np.full((n + 1, 2), -np.inf)  # movement buffer; pad row stays -inf

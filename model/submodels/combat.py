@@ -12,37 +12,38 @@ _MEMORY, _FRESH = np.array(PRESSURE_MEMORY), np.array(1.0 - PRESSURE_MEMORY)
 _TINY, _HUNDRED = np.array(1e-9), np.array(100.0)
 
 
-def clashes(model, forces: np.ndarray, effective: np.ndarray, losses: np.ndarray) -> np.ndarray:
-    """Draw Taliban-ISKP clashes and write their fighter losses per province into ``losses``.
+def clash_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
+    """Expected Taliban-ISKP clashes per province, written into ``out``.
 
-    ``clashes_i ~ Poisson(k_i * hostility * sqrt(T_i * I_i) / 100)``; each clash costs
-    ``L`` fighters, split in proportion to the enemy's effective force (Lanchester aimed fire):
-    the Taliban take ``e I / (T + e I)`` of them and ISKP ``T / (T + e I)``.
-
-    Args:
-        model: The running model.
-        forces: Fighters per province and faction.
-        effective: Effective forces ``[T, e I]`` per province.
-        losses: ``(n, 2)`` zeros, overwritten with the clash losses.
-
-    Returns:
-        Clash counts ``(n,)``.
+    ``rate_i = k_i * hostility * sqrt(T_i * I_i) / 100``, with hostility the crackdown once
+    the Taliban govern (1 before).
     """
-    t, i = forces[:, TALIBAN], forces[:, ISKP]
     rate = model.spatial["clash_rate"]
     if model.governs:
         rate = rate * model.spatial["taliban_crackdown"]
-    contact = t * i
-    rate = rate * np.sqrt(contact, out=contact)
-    rate /= _HUNDRED
-    count = sampling.poisson(model.rng, rate)
-    if np.count_nonzero(count):
-        total = np.add(effective[:, TALIBAN], effective[:, ISKP])
-        np.maximum(total, _TINY, out=total)
-        lost = count * model.pa.clash_casualties
-        np.multiply(lost[:, None], effective[:, ::-1], out=losses)
-        losses /= total[:, None]
-    return count
+    contact = forces[:, TALIBAN] * forces[:, ISKP]
+    np.multiply(rate, np.sqrt(contact, out=contact), out=out)
+    out /= _HUNDRED
+
+
+def clash_losses(model, count: np.ndarray, effective: np.ndarray, losses: np.ndarray) -> None:
+    """Write the fighter losses of ``count`` clashes per province into ``losses``.
+
+    Each clash costs ``L`` fighters, split in proportion to the enemy's effective force
+    (Lanchester aimed fire): the Taliban take ``e I / (T + e I)`` of them and ISKP
+    ``T / (T + e I)``.
+
+    Args:
+        model: The running model.
+        count: Clashes per province.
+        effective: Effective forces ``[T, e I]`` per province.
+        losses: ``(n, 2)`` zeros, overwritten with the clash losses.
+    """
+    total = np.add(effective[:, TALIBAN], effective[:, ISKP])
+    np.maximum(total, _TINY, out=total)
+    lost = count * model.pa.clash_casualties
+    np.multiply(lost[:, None], effective[:, ::-1], out=losses)
+    losses /= total[:, None]
 
 
 def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
@@ -74,33 +75,36 @@ def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
     return contact
 
 
-def ct_strikes(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Counter-terrorism strikes on ISKP, allocated to provinces by ISKP fighters.
+def strike_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
+    """Expected counter-terrorism strikes on ISKP per province, written into ``out``.
 
-    ``strikes_i ~ Poisson(rate * I_i / (I_total + h))`` with ``rate = ct_strikes_per_month *
-    ct_factor`` (``over_the_horizon_strikes`` once the Taliban govern) and ``h =
+    ``rate * I_i / (I_total + h)`` with ``rate = ct_strikes_per_month * ct_factor``
+    (``over_the_horizon_strikes`` once the Taliban govern) and ``h =
     ct_target_half_saturation``: strikes need targets, so fewer fighters draw fewer strikes
-    (half the rate at ``I_total = h``); ``killed_i = min(Poisson(ct_kills_per_strike *
-    strikes_i), I_i)``.
-
-    Returns:
-        Strike counts and ISKP fighters killed per province (None if there were no strikes).
+    (half the rate at ``I_total = h``). Zero without ISKP fighters.
     """
     par, i = model.par, forces[:, ISKP]
     total = i.sum()
     if total <= 0:
-        return np.zeros(len(i), np.int64), None
+        out[:] = 0.0
+        return
     if model.governs:
         rate = model.spatial["over_the_horizon_strikes"]
     else:
         rate = par.ct_strikes_per_month * model.ct_factor
-    expected = np.array(rate) * i
-    expected /= total + model.par.ct_target_half_saturation
-    strikes = sampling.poisson(model.rng, expected)
+    np.multiply(np.array(rate), i, out=out)
+    out /= total + par.ct_target_half_saturation
+
+
+def strike_kills(model, strikes: np.ndarray, forces: np.ndarray) -> np.ndarray | None:
+    """ISKP fighters killed by ``strikes`` per province (None if there were no strikes).
+
+    ``killed_i = min(Poisson(ct_kills_per_strike * strikes_i), I_i)``.
+    """
     if not np.count_nonzero(strikes):
-        return strikes, None
+        return None
     killed = sampling.poisson(model.rng, model.pa.ct_kills_per_strike * strikes)
-    return strikes, np.minimum(killed, i)
+    return np.minimum(killed, forces[:, ISKP])
 
 
 def apply_losses(model, losses: np.ndarray, forces: np.ndarray) -> None:
@@ -125,8 +129,9 @@ def apply_losses(model, losses: np.ndarray, forces: np.ndarray) -> None:
 def step(model) -> None:
     """Run all combat for the month and record clashes, strikes and losses.
 
-    Province losses are clash losses plus Republic losses plus strike kills (ISKP), capped
-    at the fighters present.
+    ``clashes_i ~ Poisson(clash_rate_i)`` and ``strikes_i ~ Poisson(strike_rate_i)`` (drawn
+    in this order); province losses are clash losses plus Republic losses plus strike kills
+    (ISKP), capped at the fighters present.
 
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
@@ -134,12 +139,17 @@ def step(model) -> None:
     month, out = model.month, model.out
     forces = model.commanders.forces(model.n_prov)
     effective = forces * model.effectiveness
+    rates = np.empty((2, model.n_prov))
+    clash_rate(model, forces, rates[0])
+    strike_rate(model, forces, rates[1])
+    count, strikes = sampling.poisson(model.rng, rates)  # clashes, then strikes
     losses = np.zeros(forces.shape)
-    count = clashes(model, forces, effective, losses)
+    if np.count_nonzero(count):
+        clash_losses(model, count, effective, losses)
     contact = republic_operations(model, forces, effective, losses)
-    strikes, strike_kills = ct_strikes(model, forces)
-    if strike_kills is not None:
-        losses[:, ISKP] += strike_kills
+    kills = strike_kills(model, strikes, forces)
+    if kills is not None:
+        losses[:, ISKP] += kills
     np.minimum(losses, forces, out=losses)
     apply_losses(model, losses, forces)
     model.forces = model.commanders.forces(model.n_prov)

@@ -18,9 +18,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def nearby_presence(model, forces: np.ndarray) -> np.ndarray:
     """Boolean ``(n, 2)``: the faction has fighters in the province or a neighbour.
 
-    One boolean matrix product with ``model.near`` (adjacency plus the diagonal).
+    ``near @ forces > 0`` with ``model.near`` the adjacency matrix plus the diagonal (sums of
+    fighters, which are non-negative, so positive exactly where some are present).
     """
-    return model.near @ (forces > ZERO)
+    return model.near @ forces > ZERO
 
 
 def faction_terms(model) -> np.ndarray:
@@ -90,10 +91,9 @@ def contact_factor(model, forces: np.ndarray) -> np.ndarray:
     1 if faction ``f`` is in the province or a neighbour, ``remote_contact`` if not, 0 if it
     has no fighters anywhere; a commander looks up the cell of the *other* faction.
     """
-    present = forces > ZERO
-    contact = np.where(model.near @ present, ONE, model.pa.remote_contact)
+    contact = np.where(nearby_presence(model, forces), ONE, model.pa.remote_contact)
     for f in (TALIBAN, ISKP):
-        if not np.count_nonzero(present[:, f]):
+        if not np.count_nonzero(forces[:, f]):
             contact[:, f] = 0.0
     return contact
 

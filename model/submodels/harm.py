@@ -35,7 +35,7 @@ def attack_weights(model, iskp: np.ndarray) -> np.ndarray:
 
     ``w_i = (resident_i / 1e6)^1.5 * (1 + [ISKP in i or a neighbour])`` (not normalised).
     """
-    near = model.near @ (iskp > ZERO)
+    near = model.near @ iskp > ZERO  # ISKP fighters (>= 0) in i or a neighbour
     weights = model.pstate.resident / _MILLION
     np.power(weights, _POWER, out=weights)
     weights *= np.add(ONE, near)
