@@ -261,3 +261,12 @@ def test_plot_dispatches_on_sweep_folders(tmp_path, capsys):
         from model.sweep.plots import plot_sweep
 
         plot_sweep(tmp_path)
+
+
+def test_chunks_depend_on_runs_only_and_parts_are_found_by_name(tmp_path):
+    assert [store.chunk_runs(n) for n in (1, 64, 65, 200, 10_000, 10**7)] == [1, 1, 2, 4, 64, 64]
+    parts = tmp_path / store.PARTS
+    parts.mkdir()
+    for name in ("runs-000003.parquet", "runs-1234567.parquet", ".runs-000004.parquet.tmp9"):
+        (parts / name).write_bytes(b"")
+    assert store.done_chunks(tmp_path) == {3, 1234567}

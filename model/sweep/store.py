@@ -85,7 +85,7 @@ def done_chunks(out: Path) -> set[int]:
     parts = out / PARTS
     if not parts.is_dir():
         return set()
-    return {int(p.name[5:11]) for p in parts.glob("runs-*.parquet")}
+    return {int(p.name[len("runs-"):-len(".parquet")]) for p in parts.glob("runs-*.parquet")}
 
 
 def assemble_runs(out: Path, n_chunks: int, schema: pa.Schema) -> int:
