@@ -169,6 +169,7 @@ class KhorasanModel(mesa.Model):
         self.presence = 1.0
         self.republic = np.zeros(self.n_prov)
         self.republic_present = self.republic > 0
+        self.republic_everywhere = False
         self.republic_force: float | None = None  # R behind ``republic``
         self.contact = np.zeros(self.n_prov)
         self.derive()

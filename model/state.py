@@ -35,7 +35,8 @@ class CommanderTable:
         loyalty: Loyalty to the current faction in [0, 1].
         pressure: Exponential moving average of the monthly loss fraction.
         location: Province index.
-        from_taliban: The commander joined ISKP by defecting from the Taliban.
+        from_taliban: The commander joined ISKP by defecting from the Taliban (so only ISKP
+            commanders have it; defecting back clears it).
     """
 
     FIELDS: ClassVar[dict[str, type]] = {

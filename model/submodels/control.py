@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, ZERO
+from model.state import ZERO
 
 _TINY = np.array(1e-9)
 GOVERNED = np.array([0.0, 1.0, 0.0])  # influence target of a forceless province under Taliban rule
@@ -53,5 +53,5 @@ def record_forces(model) -> None:
 
 def _defector_fighters(model) -> np.ndarray:
     c = model.commanders
-    weight = c.fighters * ((c.faction == ISKP) & c.from_taliban)
+    weight = c.fighters * c.from_taliban  # from_taliban implies ISKP (set on joining ISKP)
     return np.bincount(c.location, weight, minlength=model.n_prov)

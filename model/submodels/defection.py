@@ -82,7 +82,7 @@ def effective_loyalty(model) -> np.ndarray:
     if not model.governs:
         return c.loyalty
     keep = np.array([1.0 - model.par.governance_strain, 1.0])
-    return c.loyalty * keep.take(c.faction)
+    return c.loyalty * keep[c.faction]
 
 
 def contact_factor(model, forces: np.ndarray) -> np.ndarray:
@@ -115,8 +115,8 @@ def probabilities(model, forces: np.ndarray) -> np.ndarray:
     prob[0] *= contact_factor(model, forces).take(c.key ^ 1)  # cell of the other faction
     if model.governs:
         prob[1] *= c.faction == ISKP
-    else:
-        prob[1] *= model.republic_present.take(c.location)
+    elif not model.republic_everywhere:  # (times 1 everywhere changes nothing)
+        prob[1] *= model.republic_present[c.location]
     return prob
 
 

@@ -38,6 +38,7 @@ def step(model) -> None:
     if presence != model.presence or model.republic_force != par.republic_effective_force:
         model.republic = par.republic_effective_force * model.pop_weight * presence
         model.republic_present = model.republic > 0
+        model.republic_everywhere = np.count_nonzero(model.republic_present) == model.n_prov
         model.republic_force = par.republic_effective_force
     model.presence = presence
     model.out["republic_force"][month] = model.republic

@@ -20,15 +20,11 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: As numpy does, for a negative or NaN mean.
     """
-    hits = lam.reshape(-1).nonzero()[0]
-    if len(hits) > SPARSE_MAX:
+    values = lam.ravel().tolist()
+    if len(values) - values.count(0.0) > SPARSE_MAX:
         return rng.poisson(lam)
-    out = np.zeros(lam.shape, np.int64)
-    if len(hits):
-        flat, draw = out.reshape(-1), rng.poisson
-        for k, mean in zip(hits.tolist(), lam.reshape(-1)[hits].tolist(), strict=True):
-            flat[k] = draw(mean)
-    return out
+    draw = rng.poisson
+    return np.array([draw(x) if x else 0 for x in values], np.int64).reshape(lam.shape)
 
 
 def binomial_rows(rng: np.random.Generator, trials: np.ndarray, prob: np.ndarray) -> np.ndarray:
@@ -39,15 +35,12 @@ def binomial_rows(rng: np.random.Generator, trials: np.ndarray, prob: np.ndarray
         trials: Non-negative integer trials, shape ``(rows, cols)``.
         prob: Success probability of each row, shape ``(rows,)``.
     """
-    hits = trials.reshape(-1).nonzero()[0]
-    if len(hits) > SPARSE_MAX:
+    values = trials.ravel().tolist()
+    if len(values) - values.count(0) > SPARSE_MAX:
         return rng.binomial(trials, prob[:, None])
-    out = np.zeros(trials.shape, np.int64)
-    if len(hits):
-        flat, cols, draw, p = out.reshape(-1), trials.shape[1], rng.binomial, prob.tolist()
-        for k, n in zip(hits.tolist(), trials.reshape(-1)[hits].tolist(), strict=True):
-            flat[k] = draw(n, p[k // cols])
-    return out
+    draw, cols, p = rng.binomial, trials.shape[1], prob.tolist()
+    draws = [draw(n, p[k // cols]) if n else 0 for k, n in enumerate(values)]
+    return np.array(draws, np.int64).reshape(trials.shape)
 
 
 def categorical(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
