@@ -113,7 +113,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
 
 
-def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
+def typed(path: Path, key: str, value: Any, kind: type) -> Any:
+    """Return ``value`` if it has type ``kind`` (bools are not ints), else raise ConfigError."""
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise ConfigError(f"{path}: key '{key}' must be an integer (got {value!r})")
     if not isinstance(value, kind):
@@ -122,14 +123,15 @@ def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
     return value
 
 
-def _check_table(path: Path, section: str, table: Any, allowed: dict[str, type]) -> dict:
+def check_table(path: Path, section: str, table: Any, allowed: dict[str, type]) -> dict:
+    """Check that ``table`` is a table whose keys are in ``allowed`` with the allowed types."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: '{section}' must be a table [{section}]")
     for key, value in table.items():
         if key not in allowed:
             raise ConfigError(f"{path}: unknown key '{section}.{key}'; "
                               f"valid keys: {', '.join(allowed)}")
-        _typed(path, f"{section}.{key}", value, allowed[key])
+        typed(path, f"{section}.{key}", value, allowed[key])
     return table
 
 
@@ -142,7 +144,7 @@ def _parameters(path: Path, table: Any) -> dict[str, float]:
 
 def _intervention(path: Path, k: int, item: Any) -> InterventionSpec:
     where = f"interventions[{k}]"
-    item = _check_table(path, where, item, INTERVENTION_KEYS)
+    item = check_table(path, where, item, INTERVENTION_KEYS)
     if "date" not in item or "set" not in item:
         raise ConfigError(f"{path}: key '{where}' needs 'date' and 'set'")
     _month(path, f"{where}.date", item["date"])
@@ -178,7 +180,7 @@ def _layer(path: Path) -> dict[str, Any]:
         if section not in valid:
             raise ConfigError(f"{path}: unknown section [{section}]; "
                               f"valid sections: {', '.join(valid)}")
-    layer = {s: _check_table(path, s, raw.get(s, {}), SECTIONS[s]) for s in SECTIONS}
+    layer = {s: check_table(path, s, raw.get(s, {}), SECTIONS[s]) for s in SECTIONS}
     _check_run_keys(path, layer["run"])
     layer["parameters"] = _parameters(path, raw.get("parameters", {}))
     items = raw.get("interventions", [])

@@ -43,8 +43,17 @@ def with_run(config: ScenarioConfig, **changes: Any) -> ScenarioConfig:
     return dataclasses.replace(config, run={**config.run, **changes})
 
 
-def check_output(out: Path, overwrite: bool, resume: bool) -> None:
+def check_output(out: Path, overwrite: bool, resume: bool,
+                 held_names: tuple[str, ...] = (*RESULT_FILES, PARTS),
+                 manifest: str = "manifest.json") -> None:
     """Refuse to clobber results or write where we cannot, before anything is written.
+
+    Args:
+        out: The output directory.
+        overwrite: Results may be replaced.
+        resume: An interrupted run is to be completed (needs ``manifest``).
+        held_names: Entries whose presence means ``out`` holds results.
+        manifest: The manifest file name.
 
     Raises:
         KhorasanError: If ``out`` holds results and neither flag is given, if there is
@@ -52,12 +61,12 @@ def check_output(out: Path, overwrite: bool, resume: bool) -> None:
     """
     if out.exists() and not out.is_dir():
         raise KhorasanError(f"{out}: output path exists and is not a directory")
-    held = out.is_dir() and any((out / f).exists() for f in (*RESULT_FILES, PARTS))
+    held = out.is_dir() and any((out / f).exists() for f in held_names)
     if held and not (overwrite or resume):
         raise KhorasanError(f"{out}: output directory holds results; "
                             "allowed: --overwrite (replace) or --resume (complete)")
-    if resume and not (out / "manifest.json").is_file():
-        raise KhorasanError(f"{out}: nothing to resume (no manifest.json)")
+    if resume and not (out / manifest).is_file():
+        raise KhorasanError(f"{out}: nothing to resume (no {manifest})")
     probe = out
     while not probe.exists():
         probe = probe.parent

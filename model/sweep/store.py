@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from model import experiment
 from model.errors import KhorasanError
 
 MANIFEST, DESIGN, RUNS, SERIES, PARTS = (
@@ -110,25 +111,12 @@ def assemble_runs(out: Path, n_chunks: int, schema: pa.Schema) -> int:
 
 
 def check_output(out: Path, overwrite: bool, resume: bool) -> None:
-    """Refuse to clobber results or write where we cannot, before anything is written.
+    """Refuse to clobber a sweep or write where we cannot (see :func:`experiment.check_output`).
 
     Raises:
-        KhorasanError: If ``out`` holds results and neither flag is given, if there is
-            nothing to resume, or if ``out`` is not a writable directory.
+        KhorasanError: As :func:`model.experiment.check_output`.
     """
-    if out.exists() and not out.is_dir():
-        raise KhorasanError(f"{out}: output path exists and is not a directory")
-    held = out.is_dir() and any((out / f).exists() for f in (*RESULT_FILES, PARTS, SERIES))
-    if held and not (overwrite or resume):
-        raise KhorasanError(f"{out}: output directory holds results; "
-                            "allowed: --overwrite (replace) or --resume (complete)")
-    if resume and not (out / MANIFEST).is_file():
-        raise KhorasanError(f"{out}: nothing to resume (no {MANIFEST})")
-    probe = out
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise KhorasanError(f"{out}: output directory is not writable")
+    experiment.check_output(out, overwrite, resume, (*RESULT_FILES, PARTS, SERIES), MANIFEST)
 
 
 def clear(out: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from model.calendar import month_index, month_label
 from model.calibration.targets import DERIVED_COLUMNS, STATISTICS, Target
-from model.config import ConfigError, load_config
+from model.config import ConfigError, check_table, load_config
 from model.data import load_provinces
 from model.errors import DataError, KhorasanError
 from model.outputs import OUTPUTS
@@ -35,25 +35,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _POINTS_METHODS = ("lhs", "sobol", "halton", "saltelli", "morris")
 _LEVELS_METHODS = ("grid", "morris")
 _SCRAMBLE_METHODS = ("sobol", "halton", "saltelli")
-
-
-def _typed(path: Path, key: str, value: Any, kind: type) -> Any:
-    bad_int = kind is int and (isinstance(value, bool) or not isinstance(value, int))
-    if bad_int or not isinstance(value, kind):
-        raise ConfigError(f"{path}: key '{key}' must be {kind.__name__} "
-                          f"(got {type(value).__name__} {value!r})")
-    return value
-
-
-def _table(path: Path, section: str, table: Any, allowed: dict[str, type]) -> dict:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: '{section}' must be a table [{section}]")
-    for key, value in table.items():
-        if key not in allowed:
-            raise ConfigError(f"{path}: unknown key '{section}.{key}'; "
-                              f"valid keys: {', '.join(allowed)}")
-        _typed(path, f"{section}.{key}", value, allowed[key])
-    return table
 
 
 def _choice(path: Path, key: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -164,7 +145,7 @@ def _check_morris(path: Path, factors: tuple[Factor, ...], levels: int) -> None:
 
 def _design(path: Path, table: Any, factors: tuple[Factor, ...], seed: int) -> dict[str, Any]:
     """The validated ``[design]`` values (keys a method does not use are errors)."""
-    table = _table(path, "design", table, DESIGN_KEYS)
+    table = check_table(path, "design", table, DESIGN_KEYS)
     if "method" not in table:
         raise ConfigError(f"{path}: key 'design.method' is required; allowed: "
                           f"{', '.join(METHODS)}")
@@ -217,7 +198,7 @@ def _window(path: Path, where: str, raw: dict, span: tuple[int, int]) -> tuple[i
 
 def _outcome(path: Path, k: int, raw: Any, span: tuple[int, int]) -> Target:
     where = f"outcome[{k}]"
-    raw = _table(path, where, raw, OUTCOME_KEYS)
+    raw = check_table(path, where, raw, OUTCOME_KEYS)
     for key in ("name", "statistic", "column"):
         if key not in raw:
             raise ConfigError(f"{path}: key '{where}.{key}' is required")
@@ -252,7 +233,7 @@ def _outcomes(path: Path, items: Any, span: tuple[int, int]) -> tuple[Target, ..
 
 
 def _sweep_table(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
-    table = _table(path, "sweep", raw.get("sweep", {}), SWEEP_KEYS)
+    table = check_table(path, "sweep", raw.get("sweep", {}), SWEEP_KEYS)
     for key in ("name", "scenario"):
         if key not in table:
             raise ConfigError(f"{path}: key 'sweep.{key}' is required")
