@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers import error_line, snapshot
 
 from model import __version__
 from model.cli import main
@@ -32,22 +33,6 @@ SMALL = ("[scenario]\nname = 'small'\ndescription = 'test run'\n"
 def run(config: Path, out: Path, *extra: str) -> int:
     return main(["run", str(config), "--out", str(out), "--params", "defaults", "--quiet",
                  "--workers", "1", *extra])
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Bytes and mtime of every file under ``folder`` (hidden ones included)."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def error_line(capsys) -> str:
-    """The single stderr line of a failed command (asserting there is exactly one)."""
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("khorasan: error:"), lines[0]
-    assert captured.out == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

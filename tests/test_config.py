@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import error_line, snapshot
 
 from model.cli import main
 from model.config import ConfigError, load_config
@@ -20,22 +21,6 @@ def parameter_rows(text: str) -> dict[str, tuple[str, str]]:
     """Parameter name -> (mark, printed value) from the output of ``validate``."""
     return {line[3:35].strip(): (line[1].strip(), line[36:48].strip())
             for line in text.splitlines() if line[:3] in ("   ", " * ")}
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Bytes and mtime of every file under ``folder`` (hidden ones included)."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def error_line(capsys) -> str:
-    """The single stderr line of a failed command (asserting there is exactly one)."""
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("khorasan: error:"), lines[0]
-    assert captured.out == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

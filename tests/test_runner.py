@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from helpers import error_line as _error_line
+from helpers import snapshot
 
 from model.cli import main
 from model.runner import PARTS, missing_tasks, replicate_seeds, write_parquet
@@ -26,19 +28,8 @@ def run(config: Path, out: Path, *extra: str) -> int:
                  *extra])
 
 
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    """Bytes and mtime of every file under ``folder`` (hidden ones included)."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def error_line(capsys) -> str:
-    """The single stderr line of a failed command (asserting there is exactly one)."""
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("khorasan: error:"), lines[0]
-    return lines[0]
+    return _error_line(capsys, quiet_stdout=False)
 
 
 def assert_same_tables(a: Path, b: Path) -> None:
