@@ -132,6 +132,7 @@ class ProvinceState:
         grievance: Civilian grievance in [0, 1].
         control: Influence shares, shape ``(n, 3)``: Republic, Taliban, ISKP; rows sum to 1.
         last_harm: Civilian casualties in the previous month.
+        harm_rate: Those casualties per 10k residents (set with them by the harm submodel).
     """
 
     def __init__(self, population: np.ndarray, grievance: float):
@@ -144,3 +145,4 @@ class ProvinceState:
         self.control = np.zeros((len(population), 3))
         self.control[:, 0] = 1.0
         self.last_harm = np.zeros_like(self.resident)
+        self.harm_rate = np.zeros_like(self.resident)

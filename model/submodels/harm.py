@@ -99,13 +99,12 @@ def step(model) -> None:
     killed = sampling.binomial_rows(model.rng, casualties, model.killed_share).sum(axis=0)
     total = casualties.sum(axis=0, dtype=np.float64)
     model.out_groups["civ_cas"][:, month] = casualties  # rows in CAUSES order
-    killed = np.minimum(killed, ps.resident)
+    killed = np.minimum(killed, ps.resident, out=out["civilians_killed"][month])
     ps.resident -= killed
     ps.killed_total += killed
     ps.harm_total += total
     ps.last_harm = total
-    out["civilians_killed"][month] = killed
-    out["civilians_injured"][month] = total - killed
+    np.subtract(total, killed, out=out["civilians_injured"][month])
     if attacks is not None:
         out["civilian_casualties_iskp"][month] = attacks[1]
         out["iskp_attacks"][month] = attacks[0]
@@ -115,12 +114,13 @@ def step(model) -> None:
 def update_grievance(model, casualties: np.ndarray) -> None:
     """``g += k_h c (1 - g) - d (g - (g0 + shock))``, with ``c`` casualties per 10k residents.
 
-    The result is clipped to [0, 1].
+    The result is clipped to [0, 1]. ``c`` is kept as ``pstate.harm_rate`` for displacement.
     """
-    pa, g = model.pa, model.pstate.grievance
-    rate = casualties / np.maximum(model.pstate.resident, ONE)
-    rate *= PER_10K
-    rate *= pa.grievance_harm_gain
+    pa, ps = model.pa, model.pstate
+    g = ps.grievance
+    ps.harm_rate = casualties / np.maximum(ps.resident, ONE)
+    ps.harm_rate *= PER_10K
+    rate = pa.grievance_harm_gain * ps.harm_rate
     rate *= ONE - g
     decay = g - model.grievance_target
     decay *= pa.grievance_decay
