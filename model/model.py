@@ -121,7 +121,8 @@ class KhorasanModel(mesa.Model):
         (``1 - desertion_rate``), and the movement score
         terms by (province, faction), shape ``(n + 1, 2)`` (the last row pads missing
         neighbours): ``weak_enemy_weight`` (``w_w``, times the crackdown for the Taliban once
-        they govern) and ``haven_score`` (``w_h haven`` for ISKP).
+        they govern; a 0-d ``w_w`` before, when it is the same everywhere) and
+        ``haven_score`` (``w_h haven`` for ISKP).
         """
         par, spatial, n = self.par, self.spatial, self.n_prov
         self.move_prob = np.array([par.taliban_move_prob, par.iskp_move_prob])
@@ -134,8 +135,9 @@ class KhorasanModel(mesa.Model):
         self.pressure_weights = np.array(
             [[par.defection_pressure_weight], [par.surrender_pressure_weight]])
         self.retention = np.array(1.0 - par.desertion_rate)
-        self.weak_enemy_weight = np.full((n + 1, 2), par.move_weak_enemy_weight)
+        self.weak_enemy_weight = np.array(par.move_weak_enemy_weight)  # 0-d: the same everywhere
         if self.governs:
+            self.weak_enemy_weight = np.full((n + 1, 2), par.move_weak_enemy_weight)
             self.weak_enemy_weight[:n, TALIBAN] *= spatial["taliban_crackdown"]
         self.haven_score = np.zeros((n + 1, 2))
         self.haven_score[:n, ISKP] = par.move_haven_weight * self.haven
@@ -169,6 +171,7 @@ class KhorasanModel(mesa.Model):
         self.presence = 1.0
         self.republic = np.zeros(self.n_prov)
         self.republic_present = self.republic > 0
+        self.republic_pair = np.zeros((self.n_prov, 2))  # ``republic`` for each faction
         self.republic_everywhere = False
         self.republic_force: float | None = None  # R behind ``republic``
         self.contact = np.zeros(self.n_prov)
@@ -189,6 +192,8 @@ class KhorasanModel(mesa.Model):
             self.near[row, nbrs[nbrs >= 0]] = 1.0
         # move options: stay, then each neighbour; index n pads missing neighbours
         self.options = np.column_stack([np.arange(n), np.where(neighbours < 0, n, neighbours)])
+        # option_cells[i, f]: flat (province, faction) cells 2 * option + f of a band of f in i
+        self.option_cells = self.options[:, None, :] * 2 + np.arange(2)[None, :, None]
         self.place_score = np.full((n + 1, 2), -np.inf)  # movement buffer; pad row stays -inf
         self.province_agents = [Province(self, i, self.cells[i]) for i in range(self.n_prov)]
 

@@ -63,8 +63,8 @@ def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
     intensity = par.offensive_2021_intensity if model.withdrawal_started else 1.0
     rates = np.array([par.taliban_war_loss_rate * intensity, par.republic_iskp_loss_rate])
     war = rates * forces
-    war *= rep[:, None]
-    war /= np.maximum(np.add(effective, rep[:, None]), _TINY)
+    war *= model.republic_pair
+    war /= np.maximum(np.add(effective, model.republic_pair), _TINY)
     if model.nangarhar_offensive:
         where = model.nangarhar
         war[where, ISKP] += par.nangarhar_offensive_2019 * forces[where, ISKP]

@@ -21,7 +21,7 @@ def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pa, ps, n = model.pa, model.pstate, model.n_prov
     effective = np.zeros((n + 1, 2))
     np.multiply(forces, model.effectiveness, out=effective[:n])
-    hostile = effective[:n, ::-1] + model.republic[:, None]
+    hostile = effective[:n, ::-1] + model.republic_pair
     hostile /= _HUNDRED
     np.log1p(hostile, out=hostile)
     hostile *= -pa.move_safety_weight
@@ -35,8 +35,12 @@ def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return effective, place
 
 
-def scores(model, movers: np.ndarray, options: np.ndarray, forces: np.ndarray) -> np.ndarray:
-    """Score each option (column 0 = stay, then neighbours; ``n`` = none) of each mover.
+def scores(model, movers: np.ndarray, faction: np.ndarray, cell: np.ndarray,
+           forces: np.ndarray) -> np.ndarray:
+    """Score each option (column 0 = stay, then neighbours) of each mover.
+
+    ``faction`` is the movers' faction and ``cell`` the flat (option province, faction)
+    index ``2 * province + faction`` of each option (province ``n`` pads missing neighbours).
 
     ``score = -w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)
     + w_w [own side + band outnumbers the enemy faction there] * crackdown
@@ -47,11 +51,8 @@ def scores(model, movers: np.ndarray, options: np.ndarray, forces: np.ndarray) -
     """
     c = model.commanders
     effective, place = place_terms(model, forces)
-    fac = c.faction[movers]
-    cell = options * 2
-    cell += fac[:, None]
     reach = c.fighters[movers]
-    reach *= model.effectiveness[fac]
+    reach *= model.effectiveness[faction]
     own = effective.take(cell)
     own[:, 0] -= reach
     own += reach[:, None]
@@ -59,7 +60,8 @@ def scores(model, movers: np.ndarray, options: np.ndarray, forces: np.ndarray) -
     weak = enemy > ZERO
     weak &= own > enemy
     score = place.take(cell)
-    score += weak * model.weak_enemy_weight.take(cell)
+    weight = model.weak_enemy_weight
+    score += weak * (weight.take(cell) if weight.ndim else weight)
     score[:, 0] += _STAY
     score += model.haven_score.take(cell)
     return score
@@ -78,13 +80,13 @@ def step(model) -> None:
     movers = (model.rng.random(c.n) < model.move_prob[c.faction]).nonzero()[0]
     if len(movers) == 0:
         return
-    home = c.location[movers]
-    options = model.options[home]
-    score = scores(model, movers, options, c.forces(model.n_prov))
+    home, faction = c.location[movers], c.faction[movers]
+    cell = model.option_cells[home, faction]
+    score = scores(model, movers, faction, cell, c.forces(model.n_prov))
     score += model.rng.gumbel(size=score.shape)
     choice = score.argmax(axis=1)
     choice += np.arange(0, score.size, score.shape[1])
-    dest = options.take(choice)
+    dest = cell.take(choice) >> 1  # the chosen province
     moved = dest != home
     if not np.count_nonzero(moved):
         return

@@ -37,6 +37,7 @@ def step(model) -> None:
         presence = 0.0
     if presence != model.presence or model.republic_force != par.republic_effective_force:
         model.republic = par.republic_effective_force * model.pop_weight * presence
+        model.republic_pair = np.repeat(model.republic[:, None], 2, axis=1)
         model.republic_present = model.republic > 0
         model.republic_everywhere = np.count_nonzero(model.republic_present) == model.n_prov
         model.republic_force = par.republic_effective_force
