@@ -130,11 +130,29 @@ def step(model) -> None:
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
-    c, month = model.commanders, model.month
+    c = model.commanders
     forces = c.forces(model.n_prov)
     hits = model.rng.random((2, c.n)) < probabilities(model, forces)
-    defect, surrender = hits
-    surrender &= ~defect
+    surrender = None
+    if np.count_nonzero(hits):  # most months: nobody defects or surrenders
+        defect, surrender = hits
+        surrender &= ~defect
+        defect_or_surrender(model, defect, surrender)
+    loyalty = c.loyalty
+    gain = ONE - loyalty
+    gain *= model.pa.loyalty_growth
+    loyalty += gain
+    if surrender is not None and np.count_nonzero(surrender):
+        model.remove_commanders(surrender)
+
+
+def defect_or_surrender(model, defect: np.ndarray, surrender: np.ndarray) -> None:
+    """Switch the defectors' side and record defections and surrendered fighters.
+
+    A defector joins the other side with ``defector_loyalty`` and no pressure; surrendering
+    bands are removed afterwards by :func:`step`.
+    """
+    c, month = model.commanders, model.month
     movers = defect.nonzero()[0]
     if len(movers):
         _record_defections(model, movers)
@@ -148,12 +166,6 @@ def step(model) -> None:
     if len(quitters):
         model.out["surrendered_fighters"][month] = np.bincount(
             c.location[quitters], c.fighters[quitters], minlength=model.n_prov)
-    loyalty = c.loyalty
-    gain = ONE - loyalty
-    gain *= model.pa.loyalty_growth
-    loyalty += gain
-    if len(quitters):
-        model.remove_commanders(surrender)
 
 
 def _record_defections(model, movers: np.ndarray) -> None:
