@@ -67,12 +67,15 @@ class Commander(CellAgent):
     Args:
         model: The model.
         slot: Index into the model's commander arrays.
+        location: Province index of the band, if known (read from the arrays otherwise).
     """
 
-    def __init__(self, model: KhorasanModel, slot: int):
+    def __init__(self, model: KhorasanModel, slot: int, location: int | None = None):
         super().__init__(model)
         self.slot = slot
-        self.cell = model.cells[int(model.commanders.location[slot])]
+        if location is None:
+            location = int(model.commanders.location[slot])
+        self.cell = model.cells[location]
 
     def _get(self, name: str):
         return getattr(self.model.commanders, name)[self.slot]

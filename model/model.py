@@ -59,6 +59,36 @@ class Intervention:
     provinces: tuple[int, ...] | None = field(default=None)
 
 
+_NETWORK_TABLES: dict[int, tuple[ProvinceData, tuple[np.ndarray, ...]]] = {}
+
+
+def network_tables(provinces: ProvinceData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read-only lookup tables of the adjacency network (cached per province data).
+
+    Returns:
+        ``near`` (``near[i, j] = 1`` if ``j`` is ``i`` or adjacent to it: for fighters
+        ``F >= 0``, ``near @ F > 0`` is "present in the province or a neighbour", one BLAS
+        product); ``options`` (row ``i``: ``i``, then its neighbours, ``n`` padding); and
+        ``option_cells`` (``[i, f]``: flat (province, faction) cells ``2 * option + f``).
+    """
+    hit = _NETWORK_TABLES.get(id(provinces))
+    if hit is not None and hit[0] is provinces:
+        return hit[1]
+    neighbours = provinces.neighbours
+    n = len(neighbours)
+    near = np.eye(n)
+    for row, nbrs in enumerate(neighbours):
+        near[row, nbrs[nbrs >= 0]] = 1.0
+    options = np.column_stack([np.arange(n), np.where(neighbours < 0, n, neighbours)])
+    option_cells = options[:, None, :] * 2 + np.arange(2)[None, :, None]
+    for table in (near, options, option_cells):
+        table.flags.writeable = False
+    if len(_NETWORK_TABLES) >= 8:
+        _NETWORK_TABLES.clear()
+    _NETWORK_TABLES[id(provinces)] = (provinces, (near, options, option_cells))
+    return near, options, option_cells
+
+
 class KhorasanModel(mesa.Model):
     """Taliban and ISKP commanders on Afghanistan's 34-province adjacency network.
 
@@ -184,17 +214,8 @@ class KhorasanModel(mesa.Model):
         layout = {i: (self.provinces.lon[i], self.provinces.lat[i]) for i in range(self.n_prov)}
         self.space = Network(graph, random=self.random, layout=layout)
         self.cells = [self.space[i] for i in range(self.n_prov)]
-        n, neighbours = self.n_prov, self.provinces.neighbours
-        # near[i, j] = 1.0 if j is i or adjacent to i: for fighters F >= 0, ``near @ F > 0``
-        # is "present in the province or a neighbour" (one BLAS product)
-        self.near = np.eye(n)
-        for row, nbrs in enumerate(neighbours):
-            self.near[row, nbrs[nbrs >= 0]] = 1.0
-        # move options: stay, then each neighbour; index n pads missing neighbours
-        self.options = np.column_stack([np.arange(n), np.where(neighbours < 0, n, neighbours)])
-        # option_cells[i, f]: flat (province, faction) cells 2 * option + f of a band of f in i
-        self.option_cells = self.options[:, None, :] * 2 + np.arange(2)[None, :, None]
-        self.place_score = np.full((n + 1, 2), -np.inf)  # movement buffer; pad row stays -inf
+        self.near, self.options, self.option_cells = network_tables(self.provinces)
+        self.place_score = np.full((self.n_prov + 1, 2), -np.inf)  # movement buffer (pad: -inf)
         self.province_agents = [Province(self, i, self.cells[i]) for i in range(self.n_prov)]
 
     def _init_agents(self) -> None:
@@ -203,7 +224,8 @@ class KhorasanModel(mesa.Model):
         initialize.place_taliban(self.rng, self.p, self.provinces, self.commanders)
         initialize.place_iskp(self.rng, self.p, self.provinces, self.commanders)
         self.agent_of: list[Commander] = [
-            Commander(self, slot) for slot in range(self.commanders.n)]
+            Commander(self, slot, where)
+            for slot, where in enumerate(self.commanders.location.tolist())]
         forces = self.forces = self.commanders.forces(self.n_prov)
         self.pstate.control = initialize.initial_control(self.p, self.provinces, forces)
         self.prev_totals = forces.sum(axis=0)
@@ -314,7 +336,8 @@ class KhorasanModel(mesa.Model):
         new = c.add(c.faction[big], c.fighters[big], c.ideology[big], c.loyalty[big],
                     c.location[big])
         c.from_taliban[new] = c.from_taliban[big]
-        self.agent_of.extend(Commander(self, int(slot)) for slot in new)
+        self.agent_of.extend(Commander(self, slot, where) for slot, where in
+                             zip(new.tolist(), c.location[new].tolist(), strict=True))
 
     def update_momentum(self, totals: np.ndarray) -> None:
         """Update faction momentum from this month's totals (see :mod:`submodels.policy`)."""
