@@ -24,6 +24,7 @@ from model.submodels import (
     control,
     defection,
     displacement,
+    expansion,
     harm,
     movement,
     policy,
@@ -120,6 +121,7 @@ class KhorasanModel(mesa.Model):
         self.pop_weight = self.provinces.population / self.provinces.population.sum()
         self.nangarhar = self.provinces.index("Nangarhar")
         self.haven = self.provinces.hardline + (self.provinces.pakistan_border_km > 0)
+        self.refuge_weight = self.provinces.hardline * (self.provinces.pakistan_border_km > 0)
         self._init_outputs()
         self._init_regime()
         self._init_space()
@@ -144,7 +146,8 @@ class KhorasanModel(mesa.Model):
         """Build the per-run tables that depend only on ``p`` and the spatial values.
 
         ``move_prob`` (by faction), ``effectiveness`` (``[1, e]`` by faction),
-        ``recruit_rates`` (``(n, 2)``: Taliban, ISKP), ``grievance_target`` (``g0 + shock``),
+        ``recruit_rates`` (``(n, 2)``: Taliban, ISKP; ISKP's times its appeal ``a + (1 - a)
+        hardline`` with ``a = iskp_network_appeal``), ``grievance_target`` (``g0 + shock``),
         ``killed_share`` (killed share of casualties by harm cause), ``pressure_weights``
         (``[[w_s], [s_p]]``: pressure weights of the defection and surrender logits),
         ``retention``
@@ -152,14 +155,16 @@ class KhorasanModel(mesa.Model):
         terms by (province, faction), shape ``(n + 1, 2)`` (the last row pads missing
         neighbours): ``weak_enemy_weight`` (``w_w``, times the crackdown for the Taliban once
         they govern; a 0-d ``w_w`` before, when it is the same everywhere) and
-        ``haven_score`` (``w_h haven`` for ISKP).
+        ``haven_score`` (``w_h haven`` for ISKP); ``refuge`` (ISKP fighters out of the Taliban's
+        reach by province: ``refuge_capacity * hardline * [borders Pakistan]``).
         """
         par, spatial, n = self.par, self.spatial, self.n_prov
         self.move_prob = np.array([par.taliban_move_prob, par.iskp_move_prob])
         self.effectiveness = np.array([1.0, par.iskp_combat_effectiveness])
+        appeal = par.iskp_network_appeal + (1.0 - par.iskp_network_appeal) * self.provinces.hardline
         self.recruit_rates = np.column_stack(
             [spatial["taliban_recruit_rate"],
-             spatial["iskp_recruit_rate"] * spatial["iskp_recruit_multiplier"]])
+             spatial["iskp_recruit_rate"] * spatial["iskp_recruit_multiplier"] * appeal])
         self.grievance_target = par.grievance_base + spatial["grievance_shock"]
         self.killed_share = np.array([par.war_killed_share] * 3 + [par.attack_killed_share])
         self.pressure_weights = np.array(
@@ -171,6 +176,8 @@ class KhorasanModel(mesa.Model):
             self.weak_enemy_weight[:n, TALIBAN] *= spatial["taliban_crackdown"]
         self.haven_score = np.zeros((n + 1, 2))
         self.haven_score[:n, ISKP] = par.move_haven_weight * self.haven
+        self.refuge = par.refuge_capacity * self.refuge_weight
+        self.has_refuge = bool(self.refuge.any())
 
     # --- set-up -------------------------------------------------------------------------------
     def _init_outputs(self) -> None:
@@ -190,6 +197,7 @@ class KhorasanModel(mesa.Model):
 
     def _init_regime(self) -> None:
         self.month = 0
+        self.founding_wave = 1.0  # ISKP founding wave (set monthly by the policy submodel)
         self.spatial = {n: np.full(self.n_prov, float(self.p[n]))
                         for n, spec in SPECS.items() if spec.spatial}
         self.ct_factor = CT_FACTOR_2015
@@ -333,11 +341,27 @@ class KhorasanModel(mesa.Model):
             return
         big = (c.fighters > MAX_BAND).nonzero()[0]
         c.fighters[big] /= 2.0
-        new = c.add(c.faction[big], c.fighters[big], c.ideology[big], c.loyalty[big],
-                    c.location[big])
-        c.from_taliban[new] = c.from_taliban[big]
+        self.spawn_bands(big, c.fighters[big], c.location[big])
+
+    def spawn_bands(self, parents: np.ndarray, fighters: np.ndarray,
+                    location: np.ndarray) -> np.ndarray:
+        """Add one band per parent row: its faction, ideology, loyalty and origin, pressure 0.
+
+        Args:
+            parents: Rows of the parent bands.
+            fighters: Fighters of each new band.
+            location: Province of each new band.
+
+        Returns:
+            The new bands' rows.
+        """
+        c = self.commanders
+        new = c.add(c.faction[parents], fighters, c.ideology[parents], c.loyalty[parents],
+                    location)
+        c.from_taliban[new] = c.from_taliban[parents]
         self.agent_of.extend(Commander(self, slot, where) for slot, where in
                              zip(new.tolist(), c.location[new].tolist(), strict=True))
+        return new
 
     def update_momentum(self, totals: np.ndarray) -> None:
         """Update faction momentum from this month's totals (see :mod:`submodels.policy`)."""
@@ -352,6 +376,7 @@ class KhorasanModel(mesa.Model):
         self.split_large_bands()
         defection.step(self)
         movement.step(self)
+        expansion.step(self)
         combat.step(self)
         harm.step(self)
         displacement.step(self)

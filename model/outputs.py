@@ -22,6 +22,7 @@ OUTPUTS: dict[str, tuple[str, str, str]] = {
     "recruits_taliban": ("sum", "fighters", "New Taliban recruits"),
     "recruits_iskp": ("sum", "fighters", "New ISKP recruits (local and cross-border)"),
     "moves": ("sum", "commanders", "Bands that moved into the province"),
+    "iskp_cells": ("sum", "commanders", "New ISKP cells founded in the province"),
     "taliban_losses": ("sum", "fighters", "Taliban fighters lost in combat"),
     "iskp_losses": ("sum", "fighters", "ISKP fighters lost in combat and strikes"),
     "ct_strikes": ("sum", "strikes", "Counter-terrorism strikes on ISKP"),

@@ -52,6 +52,11 @@ PARAMETER_TABLE: list[tuple] = [
      "Rationale: ISKP's narrower Salafi appeal; calibrated to FACTS §3.",
      "ISKP recruits per fighter per month with no grievance, harm or momentum and full room.",
      "float", True),
+    ("iskp_network_appeal", 0.3, "fraction", (0, 1), (0, 1),
+     "Brief and FACTS §1-2: ISKP's narrower Salafi appeal; it recruited through hardline "
+     "networks (Nangarhar, Kunar, Jowzjan).",
+     "ISKP's recruitment rate outside hardline networks, relative to inside (the rate scales "
+     "as a + (1 - a) * hardline weight)."),
     ("iskp_recruit_multiplier", 1.0, "multiplier", (0, 20), None,
      "Scenario lever: ISKP re-establishes territorial control and recruits more "
      "(ISKP resurgence).", "Multiplier on ISKP recruitment (set by interventions).",
@@ -74,9 +79,11 @@ PARAMETER_TABLE: list[tuple] = [
     ("cross_border_inflow", 60.0, "fighters / month", (0, 5000), (0, 200),
      "FACTS §2: founders largely Pakistani Taliban; inflow from Pakistan (Orakzai, Khyber).",
      "ISKP inflow across the Pakistan border at founding, split over border provinces with ISKP."),
-    ("cross_border_half_life", 24.0, "months", (1, 600), (6, 60),
-     "Rationale: the 2014-15 push of TTP militants into Afghanistan faded.",
-     "Half-life of the cross-border inflow from 2015-01."),
+    ("founding_half_life", 24.0, "months", (1, 600), (6, 60),
+     "Rationale: the 2014-15 push of TTP militants into Afghanistan faded, and so did IS "
+     "central's early drive for pledges.",
+     "Half-life of ISKP's founding wave (cross-border inflow and pledge outreach) from "
+     "2015-01."),
     ("desertion_rate", 0.01, "1 / month", (0, 0.5), (0.0, 0.03),
      "Rationale: fighters drift home; ~10%/year.",
      "Fraction of each band that leaves each month."),
@@ -84,6 +91,11 @@ PARAMETER_TABLE: list[tuple] = [
     ("defection_base", -5.0, "logit", (-30, 5), (-10, -4),
      "Rationale: defections of whole bands are rare (a few per year).",
      "Intercept of the monthly defection logit."),
+    ("founding_outreach", 1.0, "logit", (0, 20), (0, 4),
+     "FACTS §2 and the article: ISIS expanded into Afghanistan in 2015 and drew Taliban "
+     "defectors; ISKP's founders were largely Taliban defectors.",
+     "Defection-logit bonus toward ISKP of every Taliban commander at ISKP's founding (IS "
+     "central's drive for pledges); fades with founding_half_life."),
     ("defection_ideology_weight", 10.0, "logit / ideology unit", (0, 50), (0, 20),
      "Article: defectors found the Taliban 'not harsh enough'.",
      "Weight of the ideology gap (own line minus other line distance)."),
@@ -118,7 +130,7 @@ PARAMETER_TABLE: list[tuple] = [
     ("taliban_move_prob", 0.03, "1 / month", (0, 1), None,
      "Rationale: Taliban bands are mostly local.",
      "Monthly probability that a Taliban commander considers moving."),
-    ("iskp_move_prob", 0.08, "1 / month", (0, 1), (0.02, 0.2),
+    ("iskp_move_prob", 0.08, "1 / month", (0, 1), (0.01, 0.2),
      "Rationale: ISKP bands relocated under pressure (Nangarhar to Kunar, 2019-20).",
      "Monthly probability that an ISKP commander considers moving."),
     ("move_safety_weight", 1.0, "score / log force", (0, 10), None,
@@ -131,6 +143,14 @@ PARAMETER_TABLE: list[tuple] = [
     ("move_weak_enemy_weight", 1.5, "score", (0, 10), (0, 4),
      "Brief: movement toward a weak enemy (Taliban offensive in Darzab 2018).",
      "Bonus for provinces where the band's side outnumbers the enemy faction."),
+    ("iskp_cell_rate", 0.02, "cells / band / month", (0, 1), (0, 0.1),
+     "FACTS §1: Taliban-ISKP clashes in 14 provinces, far beyond ISKP's bases; ISKP spread "
+     "through small cells (Kabul, the north).",
+     "Monthly probability that an ISKP band of at least twice iskp_cell_size founds a cell in "
+     "an adjacent province."),
+    ("iskp_cell_size", 30.0, "fighters", (1, 500), None,
+     "Rationale: a cell is a few dozen fighters, a tenth of a typical band.",
+     "Fighters a new ISKP cell takes from its founding band."),
     # --- combat -----------------------------------------------------------------------------
     ("clash_rate", 0.2, "clashes / month / 100 fighters (geometric mean)", (0, 10), (0.01, 0.5),
      "Calibrated to ACLED's 207 recorded clashes (FACTS §1); includes reporting.",
@@ -148,6 +168,11 @@ PARAMETER_TABLE: list[tuple] = [
     ("republic_iskp_loss_rate", 0.02, "1 / month", (0, 0.5), (0, 0.06),
      "Brief: Republic operations against ISKP.",
      "ISKP loss fraction per month where facing the full Republic force."),
+    ("refuge_capacity", 200.0, "fighters", (0, 20000), (0, 600),
+     "FACTS §1-2: ISKP's bases in southern Nangarhar and Kunar, on the Pakistan border "
+     "(the Achin tunnel complex); the Taliban never cleared them.",
+     "ISKP fighters out of the Taliban's reach in a Pakistan-border hardline-network "
+     "province (times its hardline weight)."),
     ("ct_strikes_per_month", 40.0, "strikes / month", (0, 1000), (0, 80),
      "Brief/FACTS §2: heavy US strikes on ISKP in Nangarhar 2016-2019 (MOAB 2017-04).",
      "Counter-terrorism strikes on ISKP per month at full intensity (2016-2019) and with "

@@ -145,11 +145,12 @@ def arrivals(model: KhorasanModel) -> np.ndarray:
     return iskp & ~before
 
 
-def test_iskp_arrives_only_by_defection_or_movement(default_run):
+def test_iskp_arrives_only_by_defection_movement_or_cells(default_run):
     """Recruitment and cross-border inflow need ISKP present, so ISKP can only reach a new
-    province through a Taliban band defecting there or a band moving in that month."""
+    province through a Taliban band defecting there, a band moving in or a new cell that
+    month."""
     out = default_run.out
-    explained = (out["defections_to_iskp"] > 0) | (out["moves"] > 0)
+    explained = (out["defections_to_iskp"] > 0) | (out["moves"] > 0) | (out["iskp_cells"] > 0)
     unexplained = arrivals(default_run) & ~explained
     assert not unexplained.any(), f"ISKP appeared at {first_bad(unexplained)} unexplained"
 
@@ -177,7 +178,7 @@ def test_jowzjan_iskp_comes_from_defection(jowzjan_runs):
         reached += 1
         first = int(np.argmax(present))
         defected = out["defections_to_iskp"][: first + 1, j].sum() > 0
-        assert defected or out["moves"][first, j] > 0
+        assert defected or out["moves"][first, j] > 0 or out["iskp_cells"][first, j] > 0
         assert defected or out["iskp_fighters_from_taliban"][first, j] > 0
         np.testing.assert_allclose(out["iskp_fighters_from_taliban"][first, j],
                                    out["iskp_fighters"][first, j], rtol=1e-12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, MIN_BAND, ONE, TALIBAN
+from model.state import ISKP, MIN_BAND, ONE, TALIBAN, ZERO
 from model.submodels import sampling
 
 PRESSURE_MEMORY = 0.6  # weight of last month's pressure (documented in docs/ODD.md)
@@ -26,24 +26,40 @@ def clash_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
     out /= _HUNDRED
 
 
-def clash_losses(model, count: np.ndarray, effective: np.ndarray, losses: np.ndarray) -> None:
+def exposed_forces(model, forces: np.ndarray) -> np.ndarray:
+    """Fighters within the Taliban's reach: ISKP fighters beyond the refuge, ``(n, 2)``.
+
+    ``[T_i, max(I_i - refuge_i, 0)]`` with ``refuge_i = refuge_capacity * hardline_i *
+    [borders Pakistan]`` (a constant-number refuge); ``forces`` itself when there is none.
+    """
+    if not model.has_refuge:
+        return forces
+    exposed = forces.copy()
+    np.subtract(exposed[:, ISKP], model.refuge, out=exposed[:, ISKP])
+    np.maximum(exposed[:, ISKP], ZERO, out=exposed[:, ISKP])
+    return exposed
+
+
+def clash_losses(model, count: np.ndarray, exposed: np.ndarray, losses: np.ndarray) -> None:
     """Write the fighter losses of ``count`` clashes per province into ``losses``.
 
-    Each clash costs ``L`` fighters, split in proportion to the enemy's effective force
-    (Lanchester aimed fire): the Taliban take ``e I / (T + e I)`` of them and ISKP
-    ``T / (T + e I)``.
+    Each clash costs ``L`` fighters, split in proportion to the enemy's exposed effective
+    force (Lanchester aimed fire): the Taliban take ``e X / (T + e X)`` of them and ISKP
+    ``T / (T + e X)``, ``X`` being ISKP's exposed fighters; ISKP loses at most ``X``.
 
     Args:
         model: The running model.
         count: Clashes per province.
-        effective: Effective forces ``[T, e I]`` per province.
+        exposed: Exposed forces ``[T, X]`` per province (:func:`exposed_forces`).
         losses: ``(n, 2)`` zeros, overwritten with the clash losses.
     """
+    effective = exposed * model.effectiveness
     total = np.add(effective[:, TALIBAN], effective[:, ISKP])
     np.maximum(total, _TINY, out=total)
     lost = count * model.pa.clash_casualties
     np.multiply(lost[:, None], effective[:, ::-1], out=losses)
     losses /= total[:, None]
+    np.minimum(losses[:, ISKP], exposed[:, ISKP], out=losses[:, ISKP])
 
 
 def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
@@ -78,10 +94,12 @@ def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
 def strike_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
     """Expected counter-terrorism strikes on ISKP per province, written into ``out``.
 
-    ``rate * I_i / (I_total + h)`` with ``rate = ct_strikes_per_month * ct_factor``
-    (``over_the_horizon_strikes`` once the Taliban govern) and ``h =
-    ct_target_half_saturation``: strikes need targets, so fewer fighters draw fewer strikes
-    (half the rate at ``I_total = h``). Zero without ISKP fighters.
+    ``rate * I_i * I_total / (I_total^2 + h^2)`` with ``rate = ct_strikes_per_month *
+    ct_factor`` (``over_the_horizon_strikes`` once the Taliban govern) and ``h =
+    ct_target_half_saturation``: strikes need intelligence on targets, which a larger network
+    gives away more than in proportion (a Holling type III response: half the rate at
+    ``I_total = h``, per-fighter risk falling to zero as ISKP shrinks). Zero without ISKP
+    fighters.
     """
     par, i = model.par, forces[:, ISKP]
     total = i.sum()
@@ -93,7 +111,7 @@ def strike_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
     else:
         rate = par.ct_strikes_per_month * model.ct_factor
     np.multiply(np.array(rate), i, out=out)
-    out /= total + par.ct_target_half_saturation
+    out *= total / (total * total + par.ct_target_half_saturation ** 2)
 
 
 def strike_kills(model, strikes: np.ndarray, forces: np.ndarray) -> np.ndarray | None:
@@ -129,9 +147,9 @@ def apply_losses(model, losses: np.ndarray, forces: np.ndarray) -> None:
 def step(model) -> None:
     """Run all combat for the month and record clashes, strikes and losses.
 
-    ``clashes_i ~ Poisson(clash_rate_i)`` and ``strikes_i ~ Poisson(strike_rate_i)`` (drawn
-    in this order); province losses are clash losses plus Republic losses plus strike kills
-    (ISKP), capped at the fighters present.
+    ``clashes_i ~ Poisson(clash_rate_i)`` (on the exposed forces) and ``strikes_i ~
+    Poisson(strike_rate_i)`` (drawn in this order); province losses are clash losses plus
+    Republic losses plus strike kills (ISKP), capped at the fighters present.
 
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
@@ -139,13 +157,14 @@ def step(model) -> None:
     month, out = model.month, model.out
     forces = model.commanders.forces(model.n_prov)
     effective = forces * model.effectiveness
+    exposed = exposed_forces(model, forces)
     rates = np.empty((2, model.n_prov))
-    clash_rate(model, forces, rates[0])
+    clash_rate(model, exposed, rates[0])
     strike_rate(model, forces, rates[1])
     count, strikes = sampling.poisson(model.rng, rates)  # clashes, then strikes
     losses = np.zeros(forces.shape)
     if np.count_nonzero(count):
-        clash_losses(model, count, effective, losses)
+        clash_losses(model, count, exposed, losses)
     contact = republic_operations(model, forces, effective, losses)
     kills = strike_kills(model, strikes, forces)
     if kills is not None:

@@ -45,7 +45,9 @@ def logits(model) -> np.ndarray:
 
     Defection: ``b0 + w_i (|h - L_own| - |h - L_other|) + w_p (pay_other - pay_own) /
     pay_own + w_m (m_other - m_own) + w_s pressure - w_l loyalty``; surrender:
-    ``s0 + s_p pressure - w_l loyalty``; each summed in this order, ``loyalty`` being the
+    ``s0 + s_p pressure - w_l loyalty``; Taliban commanders add the founding outreach
+    ``founding_outreach * founding_wave`` to the defection logit (after the momentum term;
+    skipped once it is below 1e-9); each summed in this order, ``loyalty`` being the
     :func:`effective_loyalty` for defection. The ideology gap is ``±(|h - L_T| - |h - L_I|)``
     (minus for ISKP; exact, as ``a - b = -(b - a)`` in floating point).
     """
@@ -61,6 +63,9 @@ def logits(model) -> np.ndarray:
     gap += pa.defection_base
     gap += terms[:, 1]
     gap += terms[:, 2]
+    outreach = model.par.founding_outreach * model.founding_wave
+    if outreach > 1e-9:  # IS central's founding drive for pledges, Taliban side only
+        gap += outreach * (c.faction == TALIBAN)
     out = model.pressure_weights * c.pressure
     out[0] += gap
     out[1] += pa.surrender_base

@@ -36,7 +36,7 @@ def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scores(model, movers: np.ndarray, faction: np.ndarray, cell: np.ndarray,
-           forces: np.ndarray) -> np.ndarray:
+           forces: np.ndarray, strength: np.ndarray | None = None) -> np.ndarray:
     """Score each option (column 0 = stay, then neighbours) of each mover.
 
     ``faction`` is the movers' faction and ``cell`` the flat (option province, faction)
@@ -47,14 +47,17 @@ def scores(model, movers: np.ndarray, faction: np.ndarray, cell: np.ndarray,
     + stay bonus [stay] + w_h haven [ISKP only]``; haven = hardline weight + [borders
     Pakistan]; the band's own fighters ``b`` (``e b`` for ISKP) are not counted twice at home.
     Terms are looked up by (option, faction) cell from :func:`place_terms` and the model's
-    ``weak_enemy_weight`` and ``haven_score`` tables, and added in this order.
+    ``weak_enemy_weight`` and ``haven_score`` tables, and added in this order. ``strength``
+    (fighters) replaces the movers' own band size ``b`` in the weak-enemy test (a new cell's
+    size; its fighters are then not subtracted at home).
     """
     c = model.commanders
     effective, place = place_terms(model, forces)
-    reach = c.fighters[movers]
+    reach = (c.fighters[movers] if strength is None else strength.astype(float))
     reach *= model.effectiveness[faction]
     own = effective.take(cell)
-    own[:, 0] -= reach
+    if strength is None:
+        own[:, 0] -= reach
     own += reach[:, None]
     enemy = effective.take(cell ^ 1)
     weak = enemy > ZERO

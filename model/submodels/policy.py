@@ -16,12 +16,14 @@ def step(model) -> None:
     ``line_I = L_I``; ``pay_T = (1 + revenue_gain * national Taliban influence)
     * (1 - governance_strain [once they govern])``, ``pay_I = iskp_pay * external_support``;
     ``republic_i = R * population share_i * presence``, where presence is the withdrawal
-    ramp (1 before, 0 once the Taliban govern).
+    ramp (1 before, 0 once the Taliban govern); ``founding_wave = 0.5^(month /
+    founding_half_life)`` scales ISKP's cross-border inflow and pledge outreach.
 
     Args:
         model: The running :class:`~model.model.KhorasanModel`.
     """
     par, month = model.par, model.month
+    model.founding_wave = 0.5 ** (month / par.founding_half_life)
     moderation = par.doha_moderation * doha_progress(month) if model.doha_started else 0.0
     line, pay = model.line, model.pay
     line[TALIBAN] = par.taliban_line - moderation

@@ -72,7 +72,7 @@ def cross_border(model, present: np.ndarray) -> np.ndarray | None:
     """
     par = model.par
     inflow = par.cross_border_inflow * par.iskp_external_support
-    inflow *= 0.5 ** (model.month / par.cross_border_half_life)
+    inflow *= model.founding_wave
     if inflow <= 0:
         return None
     border = model.provinces.pakistan_border_km * present[:, ISKP]

@@ -1,0 +1,158 @@
+"""Unit tests of the refuge, type III strikes, ISKP cells, founding outreach and network appeal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import run_model
+
+from model.model import KhorasanModel
+from model.parameters import Parameters
+from model.state import ISKP, TALIBAN
+from model.submodels import combat, defection, expansion
+
+
+def fresh(seed: int = 0, **values) -> KhorasanModel:
+    """A model at 2015-01 (nothing simulated yet) with the given parameter values."""
+    return KhorasanModel(Parameters(values), 24, seed)
+
+
+# --- refuge -----------------------------------------------------------------------------------
+def test_refuge_only_in_pakistan_border_network_provinces(provinces):
+    model = fresh(refuge_capacity=100.0)
+    border = provinces.pakistan_border_km > 0
+    expected = 100.0 * provinces.hardline * border
+    np.testing.assert_allclose(model.refuge, expected)
+    assert model.refuge[provinces.index("Nangarhar")] == 100.0
+    assert model.refuge[provinces.index("Jowzjan")] == 0.0  # a network, but no border
+
+
+def test_exposed_forces_subtract_the_refuge():
+    model = fresh(refuge_capacity=100.0)
+    forces = np.zeros((34, 2))
+    forces[:, TALIBAN] = 500.0
+    forces[:, ISKP] = 150.0
+    exposed = combat.exposed_forces(model, forces)
+    np.testing.assert_array_equal(exposed[:, TALIBAN], forces[:, TALIBAN])
+    np.testing.assert_allclose(exposed[:, ISKP], np.maximum(150.0 - model.refuge, 0.0))
+    assert np.all(forces[:, ISKP] == 150.0)  # the input is left alone
+
+
+def test_no_refuge_means_the_forces_themselves():
+    model = fresh(refuge_capacity=0.0)
+    forces = np.ones((34, 2))
+    assert combat.exposed_forces(model, forces) is forces
+
+
+def test_fighters_inside_the_refuge_draw_no_clashes(provinces):
+    """With a refuge larger than any ISKP, Nangarhar and Kunar never see a clash."""
+    model = run_model(Parameters({"refuge_capacity": 20000.0, "iskp_cell_rate": 0.0,
+                                  "founding_outreach": 0.0}), seed=3, n_months=36)
+    for name in ("Nangarhar", "Kunar"):
+        i = provinces.index(name)
+        assert model.out["iskp_fighters"][:, i].max() < 20000.0
+        assert model.out["clashes"][:, i].sum() == 0
+
+
+def test_clash_losses_never_exceed_exposed_fighters():
+    model = fresh(refuge_capacity=100.0)
+    exposed = np.zeros((34, 2))
+    exposed[:, TALIBAN] = 1000.0
+    exposed[:, ISKP] = 10.0
+    losses = np.zeros((34, 2))
+    combat.clash_losses(model, np.full(34, 5.0), exposed, losses)
+    assert np.all(losses[:, ISKP] <= 10.0)
+    assert np.all(losses[:, TALIBAN] > 0.0)
+
+
+# --- counter-terrorism strikes ----------------------------------------------------------------
+@pytest.mark.parametrize("total", [10.0, 500.0, 1000.0, 5000.0])
+def test_strikes_follow_a_type_three_response(total):
+    model = fresh(ct_strikes_per_month=40.0, ct_target_half_saturation=1000.0)
+    model.ct_factor = 1.0
+    forces = np.zeros((34, 2))
+    forces[:4, ISKP] = total / 4.0
+    out = np.empty(34)
+    combat.strike_rate(model, forces, out)
+    expected = 40.0 * total ** 2 / (total ** 2 + 1000.0 ** 2)
+    np.testing.assert_allclose(out.sum(), expected, rtol=1e-12)
+    np.testing.assert_allclose(out[:4], expected / 4.0, rtol=1e-12)
+
+
+def test_per_fighter_strike_risk_vanishes_as_iskp_shrinks():
+    model = fresh(ct_strikes_per_month=40.0, ct_target_half_saturation=1000.0)
+    model.ct_factor = 1.0
+    risks = []
+    for total in (1.0, 10.0, 100.0, 1000.0):
+        forces = np.zeros((34, 2))
+        forces[0, ISKP] = total
+        out = np.empty(34)
+        combat.strike_rate(model, forces, out)
+        risks.append(out[0] / total)
+    assert risks == sorted(risks)  # rising up to the half-saturation point
+    assert risks[0] < 1e-4
+
+
+# --- ISKP cells -------------------------------------------------------------------------------
+def test_cells_conserve_fighters_and_go_next_door(provinces):
+    model = fresh(seed=5, iskp_cell_rate=1.0, iskp_cell_size=30.0)
+    c = model.commanders
+    before = c.fighters.sum()
+    iskp_before = c.forces(34)[:, ISKP].sum()
+    parents = ((c.faction == ISKP) & (c.fighters >= 60.0)).nonzero()[0]
+    homes = c.location[parents].copy()
+    n_before = c.n
+    model.month = 0
+    expansion.step(model)
+    new = np.arange(n_before, c.n)
+    assert len(new) == len(parents) > 0  # rate 1: every eligible band founds one
+    np.testing.assert_allclose(c.fighters.sum(), before)
+    np.testing.assert_allclose(c.forces(34)[:, ISKP].sum(), iskp_before)
+    assert np.all(c.fighters[new] == 30.0) and np.all(c.faction[new] == ISKP)
+    for parent_home, dest in zip(homes, c.location[new], strict=True):
+        assert dest != parent_home and (parent_home, dest) in _edges(provinces)
+    np.testing.assert_array_equal(model.out["iskp_cells"][0],
+                                  np.bincount(c.location[new], minlength=34))
+    assert len(model.agent_of) == c.n
+
+
+def test_no_cells_at_rate_zero():
+    model = run_model(Parameters({"iskp_cell_rate": 0.0}), seed=2, n_months=48)
+    assert model.out["iskp_cells"].sum() == 0
+
+
+def test_small_bands_found_no_cells():
+    model = fresh(seed=1, iskp_cell_rate=1.0, iskp_cell_size=500.0)
+    model.commanders.fighters[model.commanders.faction == ISKP] = 999.0
+    assert len(expansion.founders(model)) == 0
+
+
+def _edges(provinces) -> set[tuple[int, int]]:
+    edges = {tuple(e) for e in provinces.edges}
+    return edges | {(b, a) for a, b in edges}
+
+
+# --- founding outreach and network appeal -----------------------------------------------------
+def test_founding_outreach_raises_taliban_defection_logits_only():
+    base, push = fresh(founding_outreach=0.0), fresh(founding_outreach=2.0)
+    diff = defection.logits(push) - defection.logits(base)
+    c = push.commanders
+    np.testing.assert_allclose(diff[0], 2.0 * (c.faction == TALIBAN), atol=1e-12)
+    np.testing.assert_array_equal(diff[1], 0.0)  # surrender is untouched
+
+
+def test_founding_wave_halves_every_half_life():
+    model = fresh(founding_half_life=12.0)
+    for _ in range(13):
+        model.step()
+    assert model.month == 12
+    assert model.founding_wave == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("appeal", [0.0, 0.3, 1.0])
+def test_iskp_recruitment_scales_with_network_appeal(provinces, appeal):
+    model = fresh(iskp_network_appeal=appeal, iskp_recruit_rate=0.05)
+    expected = 0.05 * (appeal + (1.0 - appeal) * provinces.hardline)
+    np.testing.assert_allclose(model.recruit_rates[:, ISKP], expected)
+    np.testing.assert_allclose(model.recruit_rates[:, TALIBAN],
+                               model.p.taliban_recruit_rate)
