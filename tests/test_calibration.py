@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import error_line, snapshot
 
 from model.calendar import month_index
 from model.calibration.stats import compute, statistics
@@ -220,3 +221,40 @@ def test_statistics_from_a_real_run_are_finite():
     targets = load_targets(TARGETS)
     stats = statistics(targets, simulate(Parameters(), 80, 1))
     assert all(np.isfinite(v) for v in stats.values())
+
+
+def test_logit_scale_maps_onto_the_prior_range():
+    from scipy.stats import logistic
+
+    from model.calibration.abc import CalibrationModel, natural
+    from model.parameters import SPECS
+
+    lo, hi = SPECS["clash_rate"].prior
+    assert natural("clash_rate", 0.0) == pytest.approx((lo + hi) / 2)
+    assert lo < natural("clash_rate", -30.0) < natural("clash_rate", 30.0) < hi + 1e-12
+    z = logistic.rvs(size=20000, random_state=np.random.default_rng(4))
+    values = np.array([natural("clash_rate", v) for v in z])
+    counts = np.histogram(values, bins=5, range=(lo, hi))[0]
+    assert counts.min() > 0.9 * counts.mean()  # uniform over the prior range
+    assert CalibrationModel.params(None, {"iskp_initial_fighters": 0.0}) \
+        .iskp_initial_fighters == round(natural("iskp_initial_fighters", 0.0))
+
+
+@pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'")])
+def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
+    config = tiny_config(tmp_path, generations=1)
+    config.write_text(config.read_text().replace("[abc]\n", f"[abc]\n{key} = {value}\n"))
+    before = snapshot(tmp_path)
+    assert main(["calibrate", str(config)]) == 2
+    line = error_line(capsys)
+    assert f"'abc.{key}'" in line and "allowed values" in line and str(config) in line
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("transition", ["mvn", "local"])
+def test_both_transitions_run(tmp_path, transition):
+    config = tiny_config(tmp_path, generations=2)
+    config.write_text(config.read_text().replace(
+        "[abc]\n", f"[abc]\ntransition = '{transition}'\nkernel_scaling = 0.5\n"))
+    assert main(["calibrate", str(config), "--workers", "1"]) == 0
+    assert json.loads((tmp_path / "diagnostics.json").read_text())["generations"] == 2

@@ -29,7 +29,9 @@ from model.parameters import SPECS, Parameters, check_name
 ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float,
             "min_acceptance_rate": float, "max_walltime_minutes": float,
             "max_total_simulations": int, "seed": int, "db": str, "targets": str,
-            "posterior": str, "distance": str, "p": float}
+            "posterior": str, "distance": str, "p": float, "transition": str,
+            "kernel_scaling": float}
+ABC_CHOICES = {"distance": ("pnorm", "adaptive"), "transition": ("mvn", "local")}
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         if not isinstance(value, ABC_KEYS[key]) and not (ABC_KEYS[key] is float
                                                           and isinstance(value, int)):
             raise ConfigError(f"{path}: key 'abc.{key}' must be {ABC_KEYS[key].__name__}")
+        if key in ABC_CHOICES and value not in ABC_CHOICES[key]:
+            raise ConfigError(f"{path}: key 'abc.{key}' is '{value}'; allowed values: "
+                              f"{', '.join(ABC_CHOICES[key])}")
     free = tuple(raw.get("parameters", {}).get("free", []))
     for name in free:
         if check_name(name, f"{path}: parameters.free").prior is None:
@@ -93,10 +98,14 @@ class CalibrationModel:
         self.n_months = months_needed(self.targets)
 
     def params(self, particle: dict[str, float]) -> Parameters:
-        """The full parameter set of a particle (free values cast to each spec's kind)."""
-        values = {k: (round(v) if SPECS[k].kind == "int" else float(v))
-                  for k, v in particle.items()}
-        return Parameters(values)
+        """The full parameter set of a particle.
+
+        Logit-scale values are mapped to their prior ranges (:func:`natural`), then cast to
+        each spec's kind.
+        """
+        values = {k: natural(k, v) for k, v in particle.items()}
+        return Parameters({k: (round(v) if SPECS[k].kind == "int" else v)
+                           for k, v in values.items()})
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
         """Simulate one particle and return the misses by target name."""
@@ -107,13 +116,29 @@ class CalibrationModel:
         return {t.name: t.miss(stats[t.name]) for t in self.targets}
 
 
+def natural(name: str, z: float) -> float:
+    """Map a logit-scale value ``z`` to the parameter's prior range.
+
+    ``lo + (hi - lo) * sigmoid(z)``, so a standard logistic ``z`` gives a uniform value.
+    """
+    lo, hi = SPECS[name].prior
+    return float(lo + (hi - lo) / (1.0 + np.exp(-z)))
+
+
 def priors(free: tuple[str, ...]):
-    """Pyabc uniform priors over each free parameter's prior range."""
+    """Pyabc priors on the logit scale.
+
+    Each free parameter's ``z`` is standard logistic, so that ``natural(z)`` is uniform over
+    its prior range.
+
+    ABC-SMC then proposes on an unbounded scale: no proposal falls outside the prior, and
+    particles near a bound do not get inflated importance weights (proposal kernels that
+    spill over a bound make the weights of the particles near it, and so the effective
+    sample size, degenerate).
+    """
     import pyabc
 
-    return pyabc.Distribution(**{
-        n: pyabc.RV("uniform", SPECS[n].prior[0], SPECS[n].prior[1] - SPECS[n].prior[0])
-        for n in free})
+    return pyabc.Distribution(**{n: pyabc.RV("logistic", 0.0, 1.0) for n in free})
 
 
 def _sampler(workers: int, scheduler: str | None):
@@ -137,6 +162,24 @@ def _distance(settings: dict[str, Any]):
     return pyabc.PNormDistance(p=p)
 
 
+def _transition(settings: dict[str, Any]):
+    """The proposal kernel, its covariance times ``kernel_scaling`` (default 1).
+
+    ``mvn`` (default): one multivariate normal with Silverman's bandwidth; ``local``: each
+    particle's covariance from its nearest quarter (Filippi et al. 2013).
+
+    With many free parameters a kernel as wide as the population makes the proposal much
+    wider than the prior, so the importance weights (prior / proposal) and the effective
+    sample size degenerate; a scaling well below 1 keeps the moves local.
+    """
+    import pyabc
+
+    scaling = float(settings.get("kernel_scaling", 1.0))
+    if settings.get("transition", "mvn") == "local":
+        return pyabc.LocalTransition(k_fraction=0.25, scaling=scaling)
+    return pyabc.MultivariateNormalTransition(scaling=scaling)
+
+
 def build_abc(config: AbcConfig, workers: int, scheduler: str | None):
     """The configured :class:`pyabc.ABCSMC` object."""
     import pyabc
@@ -146,6 +189,7 @@ def build_abc(config: AbcConfig, workers: int, scheduler: str | None):
         CalibrationModel(config), priors(config.free), _distance(config.settings),
         population_size=int(config.settings.get("population_size", 200)),
         sampler=_sampler(workers, scheduler),
+        transitions=_transition(config.settings),
     )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from model.calibration.abc import natural
 from model.parameters import SPECS
 
 
@@ -57,6 +58,8 @@ def export(history, config, wall_time_s: float) -> dict[str, Any]:
     """
     frame, w = history.get_distribution(m=0, t=history.max_t)
     frame = frame.reset_index(drop=True)[list(config.free)]
+    for name in config.free:  # logit scale -> the parameter's own units
+        frame[name] = [natural(name, z) for z in frame[name]]
     frame["weight"] = w / w.sum()
     gens = generations(history)
     meta = {"generations": len(gens), "final_epsilon": gens[-1]["epsilon"],
