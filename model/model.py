@@ -19,6 +19,7 @@ from model.errors import ParameterError
 from model.outputs import OUTPUTS
 from model.parameters import SPECS, Parameters, check_name
 from model.state import ISKP, MAX_BAND, TALIBAN, CommanderTable, ProvinceState
+from model.streams import Streams, seed_sequence
 from model.submodels import (
     combat,
     control,
@@ -105,7 +106,9 @@ class KhorasanModel(mesa.Model):
     Args:
         params: Parameter values.
         n_months: Number of months to simulate from 2015-01.
-        rng: A ``numpy.random.Generator`` (or anything ``default_rng`` accepts).
+        rng: The replicate's seed: an int, a ``numpy.random.SeedSequence`` or a Generator
+            built from one. The submodels draw from :class:`~model.streams.Streams` keyed by
+            it; Mesa's own generator (``self.rng``) is seeded from it too.
         interventions: Dated parameter changes.
         provinces: Province data; the packaged data by default.
     """
@@ -113,7 +116,9 @@ class KhorasanModel(mesa.Model):
     def __init__(self, params: Parameters, n_months: int, rng,
                  interventions: Sequence[Intervention] = (),
                  provinces: ProvinceData | None = None):
-        super().__init__(rng=np.random.default_rng(rng))
+        sequence = seed_sequence(rng)
+        super().__init__(rng=np.random.default_rng(sequence))
+        self.streams = Streams(sequence)
         self.p = params
         self.provinces = provinces or load_provinces()
         self.n_prov = len(self.provinces.names)
@@ -229,8 +234,9 @@ class KhorasanModel(mesa.Model):
     def _init_agents(self) -> None:
         self.commanders = CommanderTable()
         self.pstate = ProvinceState(self.provinces.population, self.p.grievance_base)
-        initialize.place_taliban(self.rng, self.p, self.provinces, self.commanders)
-        initialize.place_iskp(self.rng, self.p, self.provinces, self.commanders)
+        draws = self.streams.init
+        initialize.place_taliban(draws, self.p, self.provinces, self.commanders)
+        initialize.place_iskp(draws, self.p, self.provinces, self.commanders)
         self.agent_of: list[Commander] = [
             Commander(self, slot, where)
             for slot, where in enumerate(self.commanders.location.tolist())]
@@ -371,6 +377,7 @@ class KhorasanModel(mesa.Model):
     def step(self) -> None:
         """Advance one month through the submodels in schedule order (docs/ODD.md §3)."""
         self.month = self.steps - 1
+        self.streams.restart(self.month)
         policy.step(self)
         recruitment.step(self)
         self.split_large_bands()

@@ -121,7 +121,7 @@ def strike_kills(model, strikes: np.ndarray, forces: np.ndarray) -> np.ndarray |
     """
     if not np.count_nonzero(strikes):
         return None
-    killed = sampling.poisson(model.rng, model.pa.ct_kills_per_strike * strikes)
+    killed = sampling.poisson(model.streams.combat, model.pa.ct_kills_per_strike * strikes)
     return np.minimum(killed, forces[:, ISKP])
 
 
@@ -161,7 +161,7 @@ def step(model) -> None:
     rates = np.empty((2, model.n_prov))
     clash_rate(model, exposed, rates[0])
     strike_rate(model, forces, rates[1])
-    count, strikes = sampling.poisson(model.rng, rates)  # clashes, then strikes
+    count, strikes = sampling.poisson(model.streams.combat, rates)  # clashes, then strikes
     losses = np.zeros(forces.shape)
     if np.count_nonzero(count):
         clash_losses(model, count, exposed, losses)

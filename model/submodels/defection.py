@@ -137,7 +137,7 @@ def step(model) -> None:
     """
     c = model.commanders
     forces = c.forces(model.n_prov)
-    hits = model.rng.random((2, c.n)) < probabilities(model, forces)
+    hits = model.streams.defection.random((2, c.n)) < probabilities(model, forces)
     surrender = None
     if np.count_nonzero(hits):  # most months: nobody defects or surrenders
         defect, surrender = hits

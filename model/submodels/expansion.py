@@ -21,7 +21,7 @@ def founders(model) -> np.ndarray:
     rows = able.nonzero()[0]
     if len(rows) == 0:
         return rows
-    return rows[model.rng.random(len(rows)) < par.iskp_cell_rate]
+    return rows[model.streams.expansion.random(len(rows)) < par.iskp_cell_rate]
 
 
 def step(model) -> None:
@@ -45,7 +45,7 @@ def step(model) -> None:
     reach = np.full(len(rows), size)
     score = movement.scores(model, rows, faction, cell, c.forces(model.n_prov), reach)
     score[:, 0] = -np.inf  # a cell leaves its band's province
-    score += model.rng.gumbel(size=score.shape)
+    score += model.streams.expansion.gumbel(size=score.shape)
     choice = score.argmax(axis=1)
     dest = cell[np.arange(len(rows)), choice] >> 1
     c.fighters[rows] -= size

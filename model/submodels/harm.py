@@ -53,11 +53,11 @@ def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
     """
     par, n = model.par, model.n_prov
     maturity = _maturity(model.month, par.iskp_maturity_months)
-    count = model.rng.poisson(par.iskp_attack_rate * iskp.sum() / 1000.0 * maturity)
+    count = model.streams.attacks.poisson(par.iskp_attack_rate * iskp.sum() / 1000.0 * maturity)
     if count == 0:
         return None
-    where = sampling.categorical(model.rng, attack_weights(model, iskp), count)
-    sizes = attack_sizes(model.rng, count, par.attack_size_scale, par.attack_size_tail)
+    where = sampling.categorical(model.streams.attacks, attack_weights(model, iskp), count)
+    sizes = attack_sizes(model.streams.attacks, count, par.attack_size_scale, par.attack_size_tail)
     return np.bincount(where, minlength=n), np.bincount(where, sizes, minlength=n)
 
 
@@ -79,7 +79,7 @@ def casualties_by_cause(model, attack_cas: np.ndarray | None) -> np.ndarray:
     np.multiply(pa.civ_per_clash, out["clashes"][month], out=expected[1])
     np.multiply(pa.civ_per_strike, out["ct_strikes"][month], out=expected[2])
     casualties = np.empty((4, model.n_prov), np.int64)
-    casualties[:3] = sampling.poisson(model.rng, expected)
+    casualties[:3] = sampling.poisson(model.streams.harm, expected)
     casualties[3] = 0 if attack_cas is None else attack_cas
     return casualties
 
@@ -96,7 +96,7 @@ def step(model) -> None:
     ps, month, out = model.pstate, model.month, model.out
     attacks = iskp_attacks(model, model.forces[:, ISKP])
     casualties = casualties_by_cause(model, None if attacks is None else attacks[1])
-    killed = sampling.binomial_rows(model.rng, casualties, model.killed_share).sum(axis=0)
+    killed = sampling.binomial_rows(model.streams.harm, casualties, model.killed_share).sum(axis=0)
     total = casualties.sum(axis=0, dtype=np.float64)
     model.out_groups["civ_cas"][:, month] = casualties  # rows in CAUSES order
     killed = np.minimum(killed, ps.resident, out=out["civilians_killed"][month])

@@ -80,13 +80,13 @@ def step(model) -> None:
         model: The running :class:`~model.model.KhorasanModel`.
     """
     c = model.commanders
-    movers = (model.rng.random(c.n) < model.move_prob[c.faction]).nonzero()[0]
+    movers = (model.streams.movement.random(c.n) < model.move_prob[c.faction]).nonzero()[0]
     if len(movers) == 0:
         return
     home, faction = c.location[movers], c.faction[movers]
     cell = model.option_cells[home, faction]
     score = scores(model, movers, faction, cell, c.forces(model.n_prov))
-    score += model.rng.gumbel(size=score.shape)
+    score += model.streams.movement.gumbel(size=score.shape)
     choice = score.argmax(axis=1)
     choice += np.arange(0, score.size, score.shape[1])
     dest = cell.take(choice) >> 1  # the chosen province

@@ -105,7 +105,7 @@ def step(model) -> None:
         pools[:, ISKP] += inflow
     expected = pools.take(key)
     expected *= share
-    recruits = model.rng.poisson(expected)
+    recruits = model.streams.recruitment.poisson(expected)
     c.fighters *= model.retention
     c.fighters += recruits
     c.changed(key=False)
