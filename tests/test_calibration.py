@@ -251,7 +251,7 @@ def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.parametrize("transition", ["mvn", "local"])
+@pytest.mark.parametrize("transition", ["student", "mvn", "local"])
 def test_both_transitions_run(tmp_path, transition):
     config = tiny_config(tmp_path, generations=2)
     config.write_text(config.read_text().replace(

@@ -31,7 +31,7 @@ ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float
             "max_total_simulations": int, "seed": int, "db": str, "targets": str,
             "posterior": str, "distance": str, "p": float, "transition": str,
             "kernel_scaling": float}
-ABC_CHOICES = {"distance": ("pnorm", "adaptive"), "transition": ("mvn", "local")}
+ABC_CHOICES = {"distance": ("pnorm", "adaptive"), "transition": ("student", "mvn", "local")}
 
 
 @dataclass(frozen=True)
@@ -163,21 +163,25 @@ def _distance(settings: dict[str, Any]):
 
 
 def _transition(settings: dict[str, Any]):
-    """The proposal kernel, its covariance times ``kernel_scaling`` (default 1).
+    """The proposal, its covariance times ``kernel_scaling`` (default 1).
 
-    ``mvn`` (default): one multivariate normal with Silverman's bandwidth; ``local``: each
-    particle's covariance from its nearest quarter (Filippi et al. 2013).
-
-    With many free parameters a kernel as wide as the population makes the proposal much
-    wider than the prior, so the importance weights (prior / proposal) and the effective
-    sample size degenerate; a scaling well below 1 keeps the moves local.
+    ``student`` (default): one multivariate t fitted to the weighted population
+    (:mod:`model.calibration.kernel`); ``mvn``: pyabc's multivariate normal kernel density
+    estimate (Silverman's bandwidth); ``local``: each particle's covariance from its nearest
+    quarter (Filippi et al. 2013). The two kernel density estimates degenerate the
+    importance weights with many free parameters.
     """
     import pyabc
 
     scaling = float(settings.get("kernel_scaling", 1.0))
-    if settings.get("transition", "mvn") == "local":
+    kind = settings.get("transition", "student")
+    if kind == "local":
         return pyabc.LocalTransition(k_fraction=0.25, scaling=scaling)
-    return pyabc.MultivariateNormalTransition(scaling=scaling)
+    if kind == "mvn":
+        return pyabc.MultivariateNormalTransition(scaling=scaling)
+    from model.calibration.kernel import StudentTransition
+
+    return StudentTransition(scaling=scaling)
 
 
 def build_abc(config: AbcConfig, workers: int, scheduler: str | None):
