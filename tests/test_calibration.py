@@ -240,7 +240,8 @@ def test_logit_scale_maps_onto_the_prior_range():
         .iskp_initial_fighters == round(natural("iskp_initial_fighters", 0.0))
 
 
-@pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'")])
+@pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'"),
+                                        ("replicates_per_particle", "0")])
 def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     config = tiny_config(tmp_path, generations=1)
     config.write_text(config.read_text().replace("[abc]\n", f"[abc]\n{key} = {value}\n"))
@@ -258,3 +259,27 @@ def test_both_transitions_run(tmp_path, transition):
         "[abc]\n", f"[abc]\ntransition = '{transition}'\nkernel_scaling = 0.5\n"))
     assert main(["calibrate", str(config), "--workers", "1"]) == 0
     assert json.loads((tmp_path / "diagnostics.json").read_text())["generations"] == 2
+
+
+def test_replicates_per_particle_average_the_statistics(tmp_path):
+    from model.calibration.abc import CalibrationModel, load_abc_config
+
+    config = tiny_config(tmp_path, generations=1)
+    config.write_text(config.read_text().replace("[abc]\n", "[abc]\nreplicates_per_particle = 3\n"))
+    model = CalibrationModel(load_abc_config(config))
+    particle = {"clash_rate": 0.5, "iskp_initial_fighters": -0.3}
+    misses = model(particle)
+    assert model.replicates == 3 and misses == model(particle)
+    single = [model.targets[0].miss(v) for v in _clashes_2015(model, particle)]
+    assert misses["clashes_2015"] == pytest.approx(model.targets[0].miss(
+        float(np.mean(_clashes_2015(model, particle)))))
+    assert len(set(single)) > 1  # the three replicates differ
+
+
+def _clashes_2015(model, particle) -> list[float]:
+    from model.api import simulate
+    from model.calibration.abc import particle_seed
+
+    seeds = particle_seed(model.seed, particle).spawn(3)
+    return [float(simulate(model.params(particle), model.n_months, s)["clashes"][:12].sum())
+            for s in seeds]

@@ -30,7 +30,7 @@ ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float
             "min_acceptance_rate": float, "max_walltime_minutes": float,
             "max_total_simulations": int, "seed": int, "db": str, "targets": str,
             "posterior": str, "distance": str, "p": float, "transition": str,
-            "kernel_scaling": float}
+            "kernel_scaling": float, "replicates_per_particle": int}
 ABC_CHOICES = {"distance": ("pnorm", "adaptive"), "transition": ("student", "mvn", "local")}
 
 
@@ -71,6 +71,9 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         if not isinstance(value, ABC_KEYS[key]) and not (ABC_KEYS[key] is float
                                                           and isinstance(value, int)):
             raise ConfigError(f"{path}: key 'abc.{key}' must be {ABC_KEYS[key].__name__}")
+        if key in ("population_size", "replicates_per_particle") and value < 1:
+            raise ConfigError(f"{path}: key 'abc.{key}' is {value}; allowed values: "
+                              "integers >= 1")
         if key in ABC_CHOICES and value not in ABC_CHOICES[key]:
             raise ConfigError(f"{path}: key 'abc.{key}' is '{value}'; allowed values: "
                               f"{', '.join(ABC_CHOICES[key])}")
@@ -96,6 +99,7 @@ class CalibrationModel:
         self.targets = list(config.targets)
         self.seed = int(config.settings.get("seed", 0))
         self.n_months = months_needed(self.targets)
+        self.replicates = int(config.settings.get("replicates_per_particle", 1))
 
     def params(self, particle: dict[str, float]) -> Parameters:
         """The full parameter set of a particle.
@@ -108,12 +112,20 @@ class CalibrationModel:
                            for k, v in values.items()})
 
     def __call__(self, particle: dict[str, float]) -> dict[str, float]:
-        """Simulate one particle and return the misses by target name."""
+        """Simulate one particle and return the misses by target name.
+
+        With ``replicates_per_particle = k > 1`` the particle is simulated ``k`` times (child
+        seeds of its particle seed) and each target's miss is that of the mean statistic, so
+        the distance measures the particle's typical behaviour rather than one draw's luck
+        (whether a Jowzjan branch appears at all, for instance).
+        """
         particle = dict(particle)
-        arrays = simulate(self.params(particle), self.n_months,
-                          particle_seed(self.seed, particle))
-        stats = statistics(self.targets, arrays)
-        return {t.name: t.miss(stats[t.name]) for t in self.targets}
+        params = self.params(particle)
+        seeds = particle_seed(self.seed, particle).spawn(self.replicates)
+        runs = [statistics(self.targets, simulate(params, self.n_months, seed))
+                for seed in seeds]
+        return {t.name: t.miss(float(np.mean([run[t.name] for run in runs])))
+                for t in self.targets}
 
 
 def natural(name: str, z: float) -> float:
