@@ -51,6 +51,11 @@ CAVEATS: tuple[tuple[str, str], ...] = (
      "The model produces recorded clashes, calibrated to ACLED's 207 Taliban–ISKP clashes "
      "(2017-01 to 2021-08); differences in reporting between provinces and over time, "
      "including after the takeover, are not modelled."),
+    ("ISKP cannot be wiped out by the Taliban alone.",
+     "A fixed number of ISKP fighters in the Pakistan-border provinces with hardline networks "
+     "is out of the Taliban's reach (a refuge standing for the mountain bases and the Pakistani "
+     "side; calibrated). Without external strikes the model therefore cannot show the Taliban "
+     "eliminating ISKP; it shows how large ISKP grows or shrinks around that core."),
     ("A single data source for many parameters.",
      "Many parameters rest on one source or on a stated rationale (docs/ODD.md); the "
      "calibration constrains only some of them, and the rest keep their defaults."),
