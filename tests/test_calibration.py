@@ -241,7 +241,7 @@ def test_logit_scale_maps_onto_the_prior_range():
 
 
 @pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'"),
-                                        ("replicates_per_particle", "0")])
+                                        ("replicates_per_particle", "0"), ("prior_share", "1.0")])
 def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     config = tiny_config(tmp_path, generations=1)
     config.write_text(config.read_text().replace("[abc]\n", f"[abc]\n{key} = {value}\n"))
@@ -283,3 +283,23 @@ def _clashes_2015(model, particle) -> list[float]:
     seeds = particle_seed(model.seed, particle).spawn(3)
     return [float(simulate(model.params(particle), model.n_months, s)["clashes"][:12].sum())
             for s in seeds]
+
+
+def test_student_proposal_mixes_in_the_prior():
+    from pyabc.parameters import Parameter
+    from scipy import stats
+
+    from model.calibration.kernel import StudentTransition
+
+    particles = pd.DataFrame({"a": [0.0, 0.1, -0.1, 0.05], "b": [1.0, 1.1, 0.9, 1.0]})
+    weights = np.full(4, 0.25)
+    plain, mixed = StudentTransition(), StudentTransition(prior_share=0.2)
+    for kernel in (plain, mixed):
+        kernel.fit(particles, weights)
+    far = Parameter({"a": 6.0, "b": -6.0})
+    prior = np.exp(stats.logistic.logpdf([6.0, -6.0]).sum())
+    assert mixed.pdf(far) >= 0.2 * prior > plain.pdf(far)
+    assert mixed.pdf(far) == pytest.approx(0.8 * plain.pdf(far) + 0.2 * prior)
+    np.random.seed(0)
+    draws = mixed.rvs(400)
+    assert (draws["a"].abs() > 2).mean() > 0.02  # prior draws (20%) reach far out: ~5%

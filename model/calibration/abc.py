@@ -30,7 +30,7 @@ ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float
             "min_acceptance_rate": float, "max_walltime_minutes": float,
             "max_total_simulations": int, "seed": int, "db": str, "targets": str,
             "posterior": str, "distance": str, "p": float, "transition": str,
-            "kernel_scaling": float, "replicates_per_particle": int}
+            "kernel_scaling": float, "replicates_per_particle": int, "prior_share": float}
 ABC_CHOICES = {"distance": ("pnorm", "adaptive"), "transition": ("student", "mvn", "local")}
 
 
@@ -71,6 +71,9 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         if not isinstance(value, ABC_KEYS[key]) and not (ABC_KEYS[key] is float
                                                           and isinstance(value, int)):
             raise ConfigError(f"{path}: key 'abc.{key}' must be {ABC_KEYS[key].__name__}")
+        if key == "prior_share" and not 0.0 <= value < 1.0:
+            raise ConfigError(f"{path}: key 'abc.prior_share' is {value}; allowed values: "
+                              "0 <= prior_share < 1")
         if key in ("population_size", "replicates_per_particle") and value < 1:
             raise ConfigError(f"{path}: key 'abc.{key}' is {value}; allowed values: "
                               "integers >= 1")
@@ -177,7 +180,8 @@ def _distance(settings: dict[str, Any]):
 def _transition(settings: dict[str, Any]):
     """The proposal, its covariance times ``kernel_scaling`` (default 1).
 
-    ``student`` (default): one multivariate t fitted to the weighted population
+    ``student`` (default): one multivariate t fitted to the weighted population, a share
+    ``prior_share`` (default 0.1) of proposals from the prior
     (:mod:`model.calibration.kernel`); ``mvn``: pyabc's multivariate normal kernel density
     estimate (Silverman's bandwidth); ``local``: each particle's covariance from its nearest
     quarter (Filippi et al. 2013). The two kernel density estimates degenerate the
@@ -193,7 +197,8 @@ def _transition(settings: dict[str, Any]):
         return pyabc.MultivariateNormalTransition(scaling=scaling)
     from model.calibration.kernel import StudentTransition
 
-    return StudentTransition(scaling=scaling)
+    return StudentTransition(scaling=scaling,
+                             prior_share=float(settings.get("prior_share", 0.1)))
 
 
 def build_abc(config: AbcConfig, workers: int, scheduler: str | None):

@@ -22,15 +22,25 @@ DEGREES_OF_FREEDOM = 5.0
 
 
 class StudentTransition(Transition):
-    """Multivariate t proposal: weighted mean, weighted covariance times ``scaling``.
+    """Multivariate t proposal mixed with the prior.
+
+    The t has the population's weighted mean and weighted covariance times ``scaling``. A
+    share ``prior_share`` of the proposals comes from the prior itself (standard logistic in
+    every coordinate: the calibration's priors on the logit scale), so the proposal density
+    is never far below the prior's and no importance weight exceeds ``1 / prior_share`` times
+    the prior's (defensive importance sampling, Hesterberg 1995): the posterior's corners,
+    which an ellipse covers poorly, cannot take over the population.
 
     Args:
         scaling: Multiplier of the population covariance (1 = as wide as the population).
+        prior_share: Share of proposals drawn from the prior.
         df: Degrees of freedom of the t distribution.
     """
 
-    def __init__(self, scaling: float = 1.0, df: float = DEGREES_OF_FREEDOM):
+    def __init__(self, scaling: float = 1.0, prior_share: float = 0.0,
+                 df: float = DEGREES_OF_FREEDOM):
         self.scaling = scaling
+        self.prior_share = prior_share
         self.df = df
         self.dist = None
 
@@ -45,11 +55,22 @@ class StudentTransition(Transition):
 
     def rvs_single(self) -> Parameter:
         """One proposal (drawn with numpy's global generator, which pyabc seeds)."""
-        draw = self.dist.rvs(random_state=np.random.mtrand._rand)
+        rng = np.random.mtrand._rand
+        if self.prior_share > 0 and rng.random_sample() < self.prior_share:
+            draw = rng.logistic(size=len(self.X.columns))
+        else:
+            draw = self.dist.rvs(random_state=rng)
         return Parameter(dict(zip(self.X.columns, np.atleast_1d(draw), strict=True)))
 
     def pdf(self, x: Parameter | pd.Series | pd.DataFrame) -> float | np.ndarray:
         """Proposal density at one or several parameter vectors."""
         if isinstance(x, Parameter | pd.Series | dict):
-            return float(self.dist.pdf(np.array([x[key] for key in self.X.columns])))
-        return np.atleast_1d(self.dist.pdf(x[self.X.columns].to_numpy(dtype=float)))
+            return float(self._density(np.array([x[key] for key in self.X.columns])))
+        return np.atleast_1d(self._density(x[self.X.columns].to_numpy(dtype=float)))
+
+    def _density(self, values: np.ndarray) -> np.ndarray:
+        density = (1.0 - self.prior_share) * self.dist.pdf(values)
+        if self.prior_share > 0:
+            prior = np.exp(stats.logistic.logpdf(values).sum(axis=-1))
+            density = density + self.prior_share * prior
+        return density
