@@ -103,9 +103,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     for gen in diagnostics["per_generation"]:
         print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
               f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
-              f"{gen['simulations']} simulations")
-    print(f"{diagnostics['simulations']} simulations in {diagnostics['wall_time_s']:.0f} s -> "
-          f"{config.file('posterior')}")
+              f"{gen['simulations']} particles simulated")
+    print(f"{diagnostics['simulations']} particles ({diagnostics['model_runs']} model runs) in "
+          f"{diagnostics['wall_time_s']:.0f} s -> {config.file('posterior')}")
     return 0
 
 
