@@ -146,10 +146,9 @@ def priors(free: tuple[str, ...]):
     Each free parameter's ``z`` is standard logistic, so that ``natural(z)`` is uniform over
     its prior range.
 
-    ABC-SMC then proposes on an unbounded scale: no proposal falls outside the prior, and
-    particles near a bound do not get inflated importance weights (proposal kernels that
-    spill over a bound make the weights of the particles near it, and so the effective
-    sample size, degenerate).
+    ABC-SMC then proposes on an unbounded scale, so no proposal falls outside the prior and
+    none is wasted on a bound. (The weights' degeneracy with many parameters has another
+    cause; see :func:`_transition`.)
     """
     import pyabc
 
