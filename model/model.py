@@ -125,8 +125,9 @@ class KhorasanModel(mesa.Model):
         self.n_months = n_months
         self.pop_weight = self.provinces.population / self.provinces.population.sum()
         self.nangarhar = self.provinces.index("Nangarhar")
-        self.haven = self.provinces.hardline + (self.provinces.pakistan_border_km > 0)
-        self.refuge_weight = self.provinces.hardline * (self.provinces.pakistan_border_km > 0)
+        border = self.provinces.pakistan_border_km > 0
+        self.haven = self.provinces.hardline + border
+        self.refuge_weight = self.provinces.hardline * border
         self._init_outputs()
         self._init_regime()
         self._init_space()

@@ -52,6 +52,11 @@ class Streams:
         self._bits = [np.random.Philox(key=self._key) for _ in STREAMS]
         for name, bits in zip(STREAMS, self._bits, strict=True):
             setattr(self, name, np.random.Generator(bits))
+        self._states = [
+            {"bit_generator": "Philox",
+             "state": {"counter": np.array([0, 0, index, 0], np.uint64), "key": self._key},
+             "buffer": np.zeros(4, np.uint64), "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
+            for index in range(len(STREAMS))]
         self.restart(0)
 
     def restart(self, month: int) -> None:
@@ -60,11 +65,6 @@ class Streams:
         Stream ``s`` starts at Philox counter ``(0, 0, s, month)``; a block holds 2^128
         draws, far more than a month uses.
         """
-        for index, bits in enumerate(self._bits):
-            bits.state = {
-                "bit_generator": "Philox",
-                "state": {"counter": np.array([0, 0, index, month], np.uint64),
-                          "key": self._key},
-                "buffer": np.zeros(4, np.uint64), "buffer_pos": 4,
-                "has_uint32": 0, "uinteger": 0,
-            }
+        for bits, state in zip(self._bits, self._states, strict=True):
+            state["state"]["counter"][3] = month  # the setter copies the state in
+            bits.state = state
