@@ -84,9 +84,19 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
                "US counter-terrorism strikes on ISKP reach full intensity (25% before).",
                "Brief: strikes heavy in Nangarhar 2016-2019; the January 2016 US authority to "
                "target ISKP is a widely reported policy change, not in FACTS."),
+    DatedEvent("2017-07-10", "caliphate_collapse",
+               "IS central's caliphate collapses (Mosul falls): relocating fighters add "
+               "relocation_inflow to ISKP's cross-border inflow; ISKP's attack rate rises by "
+               "relocation_attack_gain.",
+               "Rationale: IS lost Mosul 2017-07 and Raqqa 2017-10; UN Monitoring Team reports of "
+               "2018-19 describe fighters and funds relocating to Afghanistan (not in FACTS)."),
     DatedEvent("2018-07-23", "doha_talks",
                "The Taliban line starts to moderate linearly until the Doha agreement.",
                "Brief: the line moderates with the Doha talks (2018-2020)."),
+    DatedEvent("2019-03-23", "caliphate_end",
+               "IS central's last territory (Baghuz) falls: the relocation wave ends.",
+               "Rationale: the fall of Baghuz, 2019-03-23, ended IS territorial control "
+               "(not in FACTS)."),
     DatedEvent("2019-09-01", "nangarhar_offensive",
                "Afghan/US offensive against ISKP in Nangarhar begins.",
                "FACTS §2: operations 2019-09 to 2019-11 (UN S/2020/415)."),

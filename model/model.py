@@ -209,6 +209,7 @@ class KhorasanModel(mesa.Model):
         self.ct_factor = CT_FACTOR_2015
         self.doha_started = self.withdrawal_started = self.governs = False
         self.nangarhar_offensive = False
+        self.relocation = False  # IS central's relocation wave (2017-07 to 2019-03)
         self.line = np.zeros(2)
         self.pay = np.ones(2)
         self.momentum = np.zeros(2)
@@ -260,6 +261,12 @@ class KhorasanModel(mesa.Model):
     # --- dated events (docs/ODD.md §7.1) --------------------------------------------------------
     def _on_ct_authority(self) -> None:
         self.ct_factor = 1.0
+
+    def _on_caliphate_collapse(self) -> None:
+        self.relocation = True
+
+    def _on_caliphate_end(self) -> None:
+        self.relocation = False
 
     def _on_doha_talks(self) -> None:
         self.doha_started = True

@@ -84,6 +84,11 @@ PARAMETER_TABLE: list[tuple] = [
      "central's early drive for pledges.",
      "Half-life of ISKP's founding wave (cross-border inflow and pledge outreach) from "
      "2015-01."),
+    ("relocation_inflow", 40.0, "fighters / month", (0, 5000), (0, 150),
+     "Rationale: IS central's collapse in Iraq and Syria (Mosul 2017-07 to Baghuz 2019-03) "
+     "sent fighters and funds to its provinces (UN Monitoring Team reports 2018-19; L).",
+     "Extra ISKP inflow across the Pakistan border while IS central's caliphate collapses "
+     "(2017-07 to 2019-03), split like the founding inflow."),
     ("desertion_rate", 0.01, "1 / month", (0, 0.5), (0.0, 0.03),
      "Rationale: fighters drift home; ~10%/year.",
      "Fraction of each band that leaves each month."),
@@ -205,6 +210,11 @@ PARAMETER_TABLE: list[tuple] = [
     ("iskp_attack_rate", 0.8, "attacks / 1000 fighters / month", (0, 50), (0.1, 3),
      "FACTS §4: ISKP casualties 82 (2015) to ~2,200 (2018).",
      "Mass-casualty attack rate per 1000 ISKP fighters at full organisational maturity."),
+    ("relocation_attack_gain", 1.0, "multiplier - 1", (0, 20), (0, 3),
+     "Rationale: losing its territory, IS central turned to mass-casualty attacks by its "
+     "provinces; ISKP's Kabul campaign made 2018 its worst year (FACTS §4: 20% of UNAMA's "
+     "casualties in 2018, 10% in 2017, 12% in 2019).",
+     "Relative increase of ISKP's attack rate during the relocation wave (2017-07 to 2019-03)."),
     ("iskp_maturity_months", 12.0, "months", (0.1, 240), (3, 36),
      "FACTS §4: urban attack campaign built up from 2016 (82 casualties in 2015).",
      "Time constant of ISKP's urban attack capability after its founding."),

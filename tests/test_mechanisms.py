@@ -1,4 +1,5 @@
-"""Unit tests of the refuge, type III strikes, ISKP cells, founding outreach and network appeal."""
+"""Unit tests of the refuge, type III strikes, ISKP cells, founding outreach, network appeal and
+the relocation wave (inflow and attacks)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import numpy as np
 import pytest
 from conftest import run_model
 
+from model.calendar import month_index_unchecked
 from model.model import KhorasanModel
 from model.parameters import Parameters
 from model.state import ISKP, TALIBAN
-from model.submodels import combat, defection, expansion
+from model.submodels import combat, defection, expansion, harm, recruitment
 
 
 def fresh(seed: int = 0, **values) -> KhorasanModel:
@@ -156,3 +158,49 @@ def test_iskp_recruitment_scales_with_network_appeal(provinces, appeal):
     np.testing.assert_allclose(model.recruit_rates[:, ISKP], expected)
     np.testing.assert_allclose(model.recruit_rates[:, TALIBAN],
                                model.p.taliban_recruit_rate)
+
+
+# --- relocation wave --------------------------------------------------------------------------
+def test_relocation_wave_runs_from_mosul_to_baghuz():
+    model = KhorasanModel(Parameters(), 60, 0)
+    on = []
+    for _ in range(60):
+        model.step()
+        on.append(model.relocation)
+    start, end = month_index_unchecked("2017-07"), month_index_unchecked("2019-03")
+    assert on == [start <= m < end for m in range(60)]
+
+
+def test_relocation_inflow_adds_to_the_border_inflow():
+    model = fresh(cross_border_inflow=0.0, relocation_inflow=90.0, iskp_external_support=2.0)
+    iskp = np.zeros(34)
+    iskp[[model.provinces.index("Nangarhar"), model.provinces.index("Kunar")]] = [300.0, 100.0]
+    iskp[model.provinces.index("Jowzjan")] = 500.0  # no border: no inflow
+    assert recruitment.cross_border(model, iskp) is None  # before the wave
+    model.relocation = True
+    inflow = recruitment.cross_border(model, iskp)
+    assert inflow.sum() == pytest.approx(180.0)
+    weight = model.provinces.pakistan_border_km * iskp
+    np.testing.assert_allclose(inflow, 180.0 * weight / weight.sum())
+    assert inflow[model.provinces.index("Jowzjan")] == 0.0
+
+
+class _RecordingStream:
+    """Stands in for the attack stream: records the Poisson mean and draws no attack."""
+
+    def poisson(self, lam):
+        self.lam = lam
+        return 0
+
+
+@pytest.mark.parametrize("gain", [0.0, 1.5])
+def test_relocation_wave_raises_the_attack_rate(gain):
+    model = fresh(relocation_attack_gain=gain, iskp_attack_rate=0.8, iskp_maturity_months=12.0)
+    model.streams.attacks = _RecordingStream()
+    iskp = np.full(34, 50.0)  # 1,700 fighters
+    base = 0.8 * 1.7 * (1.0 - np.exp(-1.0 / 12.0))
+    assert harm.iskp_attacks(model, iskp) is None
+    assert model.streams.attacks.lam == pytest.approx(base)
+    model.relocation = True
+    harm.iskp_attacks(model, iskp)
+    assert model.streams.attacks.lam == pytest.approx(base * (1.0 + gain))

@@ -56,6 +56,11 @@ CAVEATS: tuple[tuple[str, str], ...] = (
      "is out of the Taliban's reach (a refuge standing for the mountain bases and the Pakistani "
      "side; calibrated). Without external strikes the model therefore cannot show the Taliban "
      "eliminating ISKP; it shows how large ISKP grows or shrinks around that core."),
+    ("ISKP's history leans on two exogenous pushes.",
+     "Its founding wave (2015 on) and the relocation wave while IS central's caliphate "
+     "collapsed (2017-07 to 2019-03: more fighters from across the border and more attacks) "
+     "are dated inputs, sized by the calibration. No new push happens after 2021-08 unless a "
+     "scenario sets one (iskp_external_support, iskp_recruit_multiplier)."),
     ("A single data source for many parameters.",
      "Many parameters rest on one source or on a stated rationale (docs/ODD.md); the "
      "calibration constrains only some of them, and the rest keep their defaults."),

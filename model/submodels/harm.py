@@ -45,15 +45,18 @@ def attack_weights(model, iskp: np.ndarray) -> np.ndarray:
 def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Draw ISKP mass-casualty attacks; return attack counts and casualties per province.
 
-    ``N ~ Poisson(a * I_total / 1000 * (1 - exp(-(month + 1) / tau)))``; each attack hits
-    a province drawn with :func:`attack_weights` and has :func:`attack_sizes` casualties.
+    ``N ~ Poisson(a * I_total / 1000 * (1 - exp(-(month + 1) / tau)) * (1 + gain [relocation
+    wave]))``; each attack hits a province drawn with :func:`attack_weights` and has
+    :func:`attack_sizes` casualties.
 
     Returns:
         Attack counts and casualties per province, or None if there was no attack.
     """
     par, n = model.par, model.n_prov
-    maturity = _maturity(model.month, par.iskp_maturity_months)
-    count = model.streams.attacks.poisson(par.iskp_attack_rate * iskp.sum() / 1000.0 * maturity)
+    rate = par.iskp_attack_rate * _maturity(model.month, par.iskp_maturity_months)
+    if model.relocation:
+        rate *= 1.0 + par.relocation_attack_gain
+    count = model.streams.attacks.poisson(rate * iskp.sum() / 1000.0)
     if count == 0:
         return None
     where = sampling.categorical(model.streams.attacks, attack_weights(model, iskp), count)

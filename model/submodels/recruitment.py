@@ -64,18 +64,25 @@ def faction_factors(model) -> tuple[np.ndarray, np.ndarray]:
     return np.array(pay_factor), np.array(momentum_factor)
 
 
-def cross_border(model, present: np.ndarray) -> np.ndarray | None:
-    """Expected ISKP inflow from Pakistan per province (border provinces with ISKP bands).
+def cross_border(model, iskp: np.ndarray) -> np.ndarray | None:
+    """Expected ISKP inflow from Pakistan per province (border provinces with ISKP fighters).
 
-    ``inflow_i = c * support * 0.5^(month / half_life) * border_km_i [ISKP present]
-    / sum(border_km [ISKP present])``; None when there is no inflow.
+    ``inflow_i = (c * 0.5^(month / half_life) + relocation_inflow [relocation wave]) * support
+    * border_km_i I_i / sum(border_km I)``: newcomers join the networks that already hold
+    fighters, where the border is long. None when there is no inflow.
+
+    Args:
+        model: The running model.
+        iskp: ISKP fighters per province.
     """
     par = model.par
-    inflow = par.cross_border_inflow * par.iskp_external_support
-    inflow *= model.founding_wave
+    inflow = par.cross_border_inflow * model.founding_wave
+    if model.relocation:
+        inflow += par.relocation_inflow
+    inflow *= par.iskp_external_support
     if inflow <= 0:
         return None
-    border = model.provinces.pakistan_border_km * present[:, ISKP]
+    border = model.provinces.pakistan_border_km * iskp
     total = border.sum()
     if total <= 0:
         return None
@@ -100,7 +107,7 @@ def step(model) -> None:
     share = c.fighters / np.maximum(forces, _TINY).take(key)
     present = forces > ZERO
     pools = recruit_pools(model, forces, present)
-    inflow = cross_border(model, present)
+    inflow = cross_border(model, forces[:, ISKP])
     if inflow is not None:
         pools[:, ISKP] += inflow
     expected = pools.take(key)
