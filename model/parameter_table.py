@@ -78,7 +78,8 @@ PARAMETER_TABLE: list[tuple] = [
      "Elasticity of recruitment to the faction's relative pay."),
     ("cross_border_inflow", 60.0, "fighters / month", (0, 5000), (0, 200),
      "FACTS §2: founders largely Pakistani Taliban; inflow from Pakistan (Orakzai, Khyber).",
-     "ISKP inflow across the Pakistan border at founding, split over border provinces with ISKP."),
+     "ISKP inflow across the Pakistan border at founding, split over the border provinces by "
+     "border length x ISKP fighters."),
     ("founding_half_life", 24.0, "months", (1, 600), (6, 60),
      "Rationale: the 2014-15 push of TTP militants into Afghanistan faded, and so did IS "
      "central's early drive for pledges.",
