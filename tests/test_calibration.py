@@ -241,7 +241,8 @@ def test_logit_scale_maps_onto_the_prior_range():
 
 
 @pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'"),
-                                        ("replicates_per_particle", "0"), ("prior_share", "1.0")])
+                                        ("replicates_per_particle", "0"), ("prior_share", "1.0"),
+                                        ("degrees_of_freedom", "0")])
 def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     config = tiny_config(tmp_path, generations=1)
     config.write_text(config.read_text().replace("[abc]\n", f"[abc]\n{key} = {value}\n"))
@@ -250,6 +251,16 @@ def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     line = error_line(capsys)
     assert f"'abc.{key}'" in line and "allowed values" in line and str(config) in line
     assert snapshot(tmp_path) == before
+
+
+def test_student_transition_takes_its_settings():
+    from model.calibration.abc import _transition
+    from model.calibration.kernel import DEGREES_OF_FREEDOM
+
+    default = _transition({})
+    assert (default.scaling, default.prior_share, default.df) == (1.0, 0.1, DEGREES_OF_FREEDOM)
+    tuned = _transition({"kernel_scaling": 2, "prior_share": 0.05, "degrees_of_freedom": 2})
+    assert (tuned.scaling, tuned.prior_share, tuned.df) == (2.0, 0.05, 2.0)
 
 
 @pytest.mark.parametrize("transition", ["student", "mvn", "local"])

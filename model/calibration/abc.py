@@ -30,7 +30,8 @@ ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float
             "min_acceptance_rate": float, "max_walltime_minutes": float,
             "max_total_simulations": int, "seed": int, "db": str, "targets": str,
             "posterior": str, "distance": str, "p": float, "transition": str,
-            "kernel_scaling": float, "replicates_per_particle": int, "prior_share": float}
+            "kernel_scaling": float, "replicates_per_particle": int, "prior_share": float,
+            "degrees_of_freedom": float}
 ABC_CHOICES = {"distance": ("pnorm", "adaptive"), "transition": ("student", "mvn", "local")}
 
 
@@ -74,6 +75,9 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         if key == "prior_share" and not 0.0 <= value < 1.0:
             raise ConfigError(f"{path}: key 'abc.prior_share' is {value}; allowed values: "
                               "0 <= prior_share < 1")
+        if key == "degrees_of_freedom" and not value > 0:
+            raise ConfigError(f"{path}: key 'abc.degrees_of_freedom' is {value}; allowed "
+                              "values: degrees_of_freedom > 0")
         if key in ("population_size", "replicates_per_particle") and value < 1:
             raise ConfigError(f"{path}: key 'abc.{key}' is {value}; allowed values: "
                               "integers >= 1")
@@ -179,8 +183,8 @@ def _distance(settings: dict[str, Any]):
 def _transition(settings: dict[str, Any]):
     """The proposal, its covariance times ``kernel_scaling`` (default 1).
 
-    ``student`` (default): one multivariate t fitted to the weighted population, a share
-    ``prior_share`` (default 0.1) of proposals from the prior
+    ``student`` (default): one multivariate t (``degrees_of_freedom``, default 5) fitted to
+    the weighted population, a share ``prior_share`` (default 0.1) of proposals from the prior
     (:mod:`model.calibration.kernel`); ``mvn``: pyabc's multivariate normal kernel density
     estimate (Silverman's bandwidth); ``local``: each particle's covariance from its nearest
     quarter (Filippi et al. 2013). The two kernel density estimates degenerate the
@@ -194,10 +198,11 @@ def _transition(settings: dict[str, Any]):
         return pyabc.LocalTransition(k_fraction=0.25, scaling=scaling)
     if kind == "mvn":
         return pyabc.MultivariateNormalTransition(scaling=scaling)
-    from model.calibration.kernel import StudentTransition
+    from model.calibration.kernel import DEGREES_OF_FREEDOM, StudentTransition
 
     return StudentTransition(scaling=scaling,
-                             prior_share=float(settings.get("prior_share", 0.1)))
+                             prior_share=float(settings.get("prior_share", 0.1)),
+                             df=float(settings.get("degrees_of_freedom", DEGREES_OF_FREEDOM)))
 
 
 def build_abc(config: AbcConfig, workers: int, scheduler: str | None):
