@@ -51,6 +51,11 @@ class AbcConfig:
         """A path setting, relative to the config's folder."""
         return self.path.parent / self.settings[key]
 
+    @property
+    def replicates(self) -> int:
+        """Model runs per particle (``replicates_per_particle``, default 1)."""
+        return int(self.settings.get("replicates_per_particle", 1))
+
 
 def load_abc_config(path: str | Path) -> AbcConfig:
     """Load and validate a calibration config.
@@ -106,7 +111,7 @@ class CalibrationModel:
         self.targets = list(config.targets)
         self.seed = int(config.settings.get("seed", 0))
         self.n_months = months_needed(self.targets)
-        self.replicates = int(config.settings.get("replicates_per_particle", 1))
+        self.replicates = config.replicates
 
     def params(self, particle: dict[str, float]) -> Parameters:
         """The full parameter set of a particle.
@@ -198,10 +203,10 @@ def _transition(settings: dict[str, Any]):
         return pyabc.LocalTransition(k_fraction=0.25, scaling=scaling)
     if kind == "mvn":
         return pyabc.MultivariateNormalTransition(scaling=scaling)
-    from model.calibration.kernel import DEGREES_OF_FREEDOM, StudentTransition
+    from model.calibration.kernel import DEGREES_OF_FREEDOM, PRIOR_SHARE, StudentTransition
 
     return StudentTransition(scaling=scaling,
-                             prior_share=float(settings.get("prior_share", 0.1)),
+                             prior_share=float(settings.get("prior_share", PRIOR_SHARE)),
                              df=float(settings.get("degrees_of_freedom", DEGREES_OF_FREEDOM)))
 
 

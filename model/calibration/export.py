@@ -62,7 +62,7 @@ def export(history, config, wall_time_s: float) -> dict[str, Any]:
         frame[name] = [natural(name, z) for z in frame[name]]
     frame["weight"] = w / w.sum()
     gens = generations(history)
-    replicates = int(config.settings.get("replicates_per_particle", 1))
+    replicates = config.replicates
     meta = {"generations": len(gens), "final_epsilon": gens[-1]["epsilon"],
             "simulations": int(history.total_nr_simulations),
             "replicates_per_particle": replicates,

@@ -19,6 +19,7 @@ from pyabc.transition import Transition
 from scipy import stats
 
 DEGREES_OF_FREEDOM = 5.0
+PRIOR_SHARE = 0.1  # the calibration's default share of proposals from the prior
 
 
 class StudentTransition(Transition):

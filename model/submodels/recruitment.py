@@ -9,7 +9,7 @@ from model.state import ISKP, ONE, PER_10K, TALIBAN, ZERO
 _TINY = np.array(1e-9)
 
 
-def recruit_pools(model, forces: np.ndarray, present: np.ndarray) -> np.ndarray:
+def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
     """Expected recruits per province and faction this month, shape ``(n, 2)``.
 
     ``pool[i, f] = rate_f[i] * F_if * (1 + a_g g_i) * (1 + a_h h_i)
@@ -24,7 +24,6 @@ def recruit_pools(model, forces: np.ndarray, present: np.ndarray) -> np.ndarray:
     Args:
         model: The running model.
         forces: Fighters per province and faction.
-        present: ``forces > 0``.
     """
     pa, ps = model.pa, model.pstate
     resident = ps.resident
@@ -105,8 +104,7 @@ def step(model) -> None:
     forces = c.forces(n)
     key = c.key
     share = c.fighters / np.maximum(forces, _TINY).take(key)
-    present = forces > ZERO
-    pools = recruit_pools(model, forces, present)
+    pools = recruit_pools(model, forces)
     inflow = cross_border(model, forces[:, ISKP])
     if inflow is not None:
         pools[:, ISKP] += inflow
