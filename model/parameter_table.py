@@ -162,6 +162,11 @@ PARAMETER_TABLE: list[tuple] = [
      "Calibrated to ACLED's 207 recorded clashes (FACTS §1); includes reporting.",
      "Expected recorded Taliban-ISKP clashes per month per 100 geometric-mean fighters.",
      "float", True),
+    ("clash_threat_elasticity", 0.0, "dimensionless", (0, 3), (0, 1),
+     "FACTS §2: the Taliban's offensives against ISKP fell on its largest concentrations "
+     "(Darzab 2018, Nangarhar 2019); 0 keeps the geometric-mean law.",
+     "Elasticity of the clash rate in a province's exposed ISKP fighters beyond the geometric "
+     "mean: the Taliban concentrate force where ISKP is strong."),
     ("clash_casualties", 25.0, "fighters / clash", (0, 500), (5, 60),
      "Rationale: ACLED clashes are company-level engagements.",
      "Fighter losses (both sides) per clash."),
@@ -211,6 +216,10 @@ PARAMETER_TABLE: list[tuple] = [
     ("iskp_attack_rate", 0.8, "attacks / 1000 fighters / month", (0, 50), (0.1, 3),
      "FACTS §4: ISKP casualties 82 (2015) to ~2,200 (2018).",
      "Mass-casualty attack rate per 1000 ISKP fighters at full organisational maturity."),
+    ("iskp_attack_elasticity", 1.0, "dimensionless", (0, 2), (0, 1),
+     "FACTS §4: ISKP's harm came from mass-casualty attacks in cities, the work of small urban "
+     "cells; 1 keeps attacks proportional to ISKP's fighters.",
+     "Elasticity of ISKP's attack count in its total fighters (0: independent of its size)."),
     ("relocation_attack_gain", 1.0, "multiplier - 1", (0, 20), (0, 3),
      "Rationale: losing its territory, IS central turned to mass-casualty attacks by its "
      "provinces; ISKP's Kabul campaign made 2018 its worst year (FACTS §4: 20% of UNAMA's "

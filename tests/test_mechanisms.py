@@ -67,6 +67,36 @@ def test_clash_losses_never_exceed_exposed_fighters():
     assert np.all(losses[:, TALIBAN] > 0.0)
 
 
+# --- clash threat elasticity -----------------------------------------------------------------
+def _clash_rates(rho: float, iskp: float) -> np.ndarray:
+    model = fresh(clash_rate=0.3, clash_threat_elasticity=rho)
+    forces = np.zeros((34, 2))
+    forces[:, TALIBAN] = 900.0
+    forces[:, ISKP] = iskp
+    out = np.empty(34)
+    combat.clash_rate(model, forces, out)
+    return out
+
+
+@pytest.mark.parametrize("rho", [0.25, 0.5, 1.0])
+@pytest.mark.parametrize("iskp", [0.0, 25.0, 100.0, 1600.0])
+def test_clash_rate_scales_with_local_iskp_strength(rho, iskp):
+    """``rate = k sqrt(T X) / 100 * (X / 100)^rho``: equal to the plain law at 100 fighters."""
+    plain = 0.3 * np.sqrt(900.0 * iskp) / 100.0
+    np.testing.assert_allclose(_clash_rates(0.0, iskp), plain, rtol=1e-12)
+    np.testing.assert_allclose(_clash_rates(rho, iskp), plain * (iskp / 100.0) ** rho,
+                               rtol=1e-12)
+
+
+def test_threat_elasticity_above_half_makes_per_fighter_clash_risk_rise():
+    """Below 1/2 the per-fighter risk falls as ISKP grows; above 1/2 it rises (a check)."""
+    sizes = (25.0, 100.0, 400.0, 1600.0)
+    for rho, rising in ((0.0, False), (0.25, False), (0.75, True), (1.0, True)):
+        risk = [_clash_rates(rho, x)[0] / x for x in sizes]
+        assert (risk == sorted(risk)) is rising
+        assert (risk == sorted(risk, reverse=True)) is not rising
+
+
 # --- counter-terrorism strikes ----------------------------------------------------------------
 @pytest.mark.parametrize("total", [10.0, 500.0, 1000.0, 5000.0])
 def test_strikes_follow_a_type_three_response(total):
@@ -204,3 +234,20 @@ def test_relocation_wave_raises_the_attack_rate(gain):
     model.relocation = True
     harm.iskp_attacks(model, iskp)
     assert model.streams.attacks.lam == pytest.approx(base * (1.0 + gain))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("total", [340.0, 1700.0, 6800.0])
+def test_attack_count_follows_iskp_size_with_its_elasticity(alpha, total):
+    """``mu = a (I / 1000)^alpha * maturity``: proportional at 1, independent of size at 0."""
+    model = fresh(iskp_attack_elasticity=alpha, iskp_attack_rate=0.8, iskp_maturity_months=12.0)
+    model.streams.attacks = _RecordingStream()
+    harm.iskp_attacks(model, np.full(34, total / 34.0))
+    maturity = 1.0 - np.exp(-1.0 / 12.0)
+    assert model.streams.attacks.lam == pytest.approx(0.8 * (total / 1000.0) ** alpha * maturity)
+
+
+def test_default_attack_elasticity_is_exactly_proportional():
+    """At the default of 1 the factor is the plain ``I / 1000`` (no power rounding)."""
+    for total in (1.0, 333.0, 1234.5, 98765.0):
+        assert harm._size_factor(total, 1.0) == total / 1000.0

@@ -15,8 +15,9 @@ _TINY, _HUNDRED = np.array(1e-9), np.array(100.0)
 def clash_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
     """Expected Taliban-ISKP clashes per province, written into ``out``.
 
-    ``rate_i = k_i * hostility * sqrt(T_i * I_i) / 100``, with hostility the crackdown once
-    the Taliban govern (1 before).
+    ``rate_i = k_i * hostility * sqrt(T_i * I_i) / 100 * (I_i / 100)^psi``, with hostility
+    the crackdown once the Taliban govern (1 before) and ``psi`` the
+    ``clash_threat_elasticity`` (the last factor is skipped when ``psi`` is 0).
     """
     rate = model.spatial["clash_rate"]
     if model.governs:
@@ -24,6 +25,9 @@ def clash_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
     contact = forces[:, TALIBAN] * forces[:, ISKP]
     np.multiply(rate, np.sqrt(contact, out=contact), out=out)
     out /= _HUNDRED
+    psi = model.par.clash_threat_elasticity
+    if psi:
+        out *= np.power(forces[:, ISKP] / _HUNDRED, psi)
 
 
 def exposed_forces(model, forces: np.ndarray) -> np.ndarray:

@@ -45,9 +45,9 @@ def attack_weights(model, iskp: np.ndarray) -> np.ndarray:
 def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Draw ISKP mass-casualty attacks; return attack counts and casualties per province.
 
-    ``N ~ Poisson(a * I_total / 1000 * (1 - exp(-(month + 1) / tau)) * (1 + gain [relocation
-    wave]))``; each attack hits a province drawn with :func:`attack_weights` and has
-    :func:`attack_sizes` casualties.
+    ``N ~ Poisson(a * (I_total / 1000)^alpha * (1 - exp(-(month + 1) / tau)) * (1 + gain
+    [relocation wave]))``, ``alpha`` being ``iskp_attack_elasticity``; each attack hits a
+    province drawn with :func:`attack_weights` and has :func:`attack_sizes` casualties.
 
     Returns:
         Attack counts and casualties per province, or None if there was no attack.
@@ -56,12 +56,19 @@ def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
     rate = par.iskp_attack_rate * _maturity(model.month, par.iskp_maturity_months)
     if model.relocation:
         rate *= 1.0 + par.relocation_attack_gain
-    count = model.streams.attacks.poisson(rate * iskp.sum() / 1000.0)
+    rate *= _size_factor(iskp.sum(), par.iskp_attack_elasticity)
+    count = model.streams.attacks.poisson(rate)
     if count == 0:
         return None
     where = sampling.categorical(model.streams.attacks, attack_weights(model, iskp), count)
     sizes = attack_sizes(model.streams.attacks, count, par.attack_size_scale, par.attack_size_tail)
     return np.bincount(where, minlength=n), np.bincount(where, sizes, minlength=n)
+
+
+def _size_factor(total: float, elasticity: float) -> float:
+    """``(I_total / 1000)^alpha``; exactly ``I_total / 1000`` at the default ``alpha = 1``."""
+    scaled = total / 1000.0
+    return scaled if elasticity == 1.0 else scaled ** elasticity
 
 
 @functools.lru_cache(maxsize=4096)
