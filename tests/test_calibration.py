@@ -242,7 +242,8 @@ def test_logit_scale_maps_onto_the_prior_range():
 
 @pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'"),
                                         ("replicates_per_particle", "0"), ("prior_share", "1.0"),
-                                        ("degrees_of_freedom", "0")])
+                                        ("degrees_of_freedom", "0"),
+                                        ("replicates_per_particle", "'many'")])
 def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     config = tiny_config(tmp_path, generations=1)
     config.write_text(config.read_text().replace("[abc]\n", f"[abc]\n{key} = {value}\n"))

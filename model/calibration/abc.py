@@ -76,7 +76,9 @@ def load_abc_config(path: str | Path) -> AbcConfig:
             raise ConfigError(f"{path}: unknown key 'abc.{key}'; valid keys: {', '.join(ABC_KEYS)}")
         if not isinstance(value, ABC_KEYS[key]) and not (ABC_KEYS[key] is float
                                                           and isinstance(value, int)):
-            raise ConfigError(f"{path}: key 'abc.{key}' must be {ABC_KEYS[key].__name__}")
+            kind = ABC_KEYS[key].__name__
+            raise ConfigError(f"{path}: key 'abc.{key}' must be {kind}; allowed values: a TOML "
+                              f"{kind}")
         if key == "prior_share" and not 0.0 <= value < 1.0:
             raise ConfigError(f"{path}: key 'abc.prior_share' is {value}; allowed values: "
                               "0 <= prior_share < 1")
