@@ -68,8 +68,8 @@ def test_clash_losses_never_exceed_exposed_fighters():
 
 
 # --- clash threat elasticity -----------------------------------------------------------------
-def _clash_rates(rho: float, iskp: float) -> np.ndarray:
-    model = fresh(clash_rate=0.3, clash_threat_elasticity=rho)
+def _clash_rates(psi: float, iskp: float) -> np.ndarray:
+    model = fresh(clash_rate=0.3, clash_threat_elasticity=psi)
     forces = np.zeros((34, 2))
     forces[:, TALIBAN] = 900.0
     forces[:, ISKP] = iskp
@@ -78,21 +78,21 @@ def _clash_rates(rho: float, iskp: float) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("rho", [0.25, 0.5, 1.0])
+@pytest.mark.parametrize("psi", [0.25, 0.5, 1.0])
 @pytest.mark.parametrize("iskp", [0.0, 25.0, 100.0, 1600.0])
-def test_clash_rate_scales_with_local_iskp_strength(rho, iskp):
-    """``rate = k sqrt(T X) / 100 * (X / 100)^rho``: equal to the plain law at 100 fighters."""
+def test_clash_rate_scales_with_local_iskp_strength(psi, iskp):
+    """``rate = k sqrt(T X) / 100 * (X / 100)^psi``: equal to the plain law at 100 fighters."""
     plain = 0.3 * np.sqrt(900.0 * iskp) / 100.0
     np.testing.assert_allclose(_clash_rates(0.0, iskp), plain, rtol=1e-12)
-    np.testing.assert_allclose(_clash_rates(rho, iskp), plain * (iskp / 100.0) ** rho,
+    np.testing.assert_allclose(_clash_rates(psi, iskp), plain * (iskp / 100.0) ** psi,
                                rtol=1e-12)
 
 
 def test_threat_elasticity_above_half_makes_per_fighter_clash_risk_rise():
     """Below 1/2 the per-fighter risk falls as ISKP grows; above 1/2 it rises (a check)."""
     sizes = (25.0, 100.0, 400.0, 1600.0)
-    for rho, rising in ((0.0, False), (0.25, False), (0.75, True), (1.0, True)):
-        risk = [_clash_rates(rho, x)[0] / x for x in sizes]
+    for psi, rising in ((0.0, False), (0.25, False), (0.75, True), (1.0, True)):
+        risk = [_clash_rates(psi, x)[0] / x for x in sizes]
         assert (risk == sorted(risk)) is rising
         assert (risk == sorted(risk, reverse=True)) is not rising
 
