@@ -66,9 +66,8 @@ def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
 
 
 def _size_factor(total: float, elasticity: float) -> float:
-    """``(I_total / 1000)^alpha``; exactly ``I_total / 1000`` at the default ``alpha = 1``."""
-    scaled = total / 1000.0
-    return scaled if elasticity == 1.0 else scaled ** elasticity
+    """``(I_total / 1000)^alpha`` (IEEE ``pow(x, 1)`` is ``x`` exactly, so the default is too)."""
+    return (total / 1000.0) ** elasticity
 
 
 @functools.lru_cache(maxsize=4096)
