@@ -84,6 +84,12 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
                "US counter-terrorism strikes on ISKP reach full intensity (25% before).",
                "Brief: strikes heavy in Nangarhar 2016-2019; the January 2016 US authority to "
                "target ISKP is a widely reported policy change, not in FACTS."),
+    DatedEvent("2016-10-01", "jowzjan_pledge",
+               "Qari Hekmat, Taliban shadow governor of Darzab, declares for ISKP: Jowzjan's "
+               "largest Taliban band goes over to ISKP (unless ISKP already holds a band there "
+               "or has no fighters anywhere).",
+               "FACTS §1-2: the defection of Qari Hekmatullah (2016; 2015 in some sources) "
+               "started most of the Jowzjan violence."),
     DatedEvent("2017-07-10", "caliphate_collapse",
                "IS central's caliphate collapses (Mosul falls): relocating fighters add "
                "relocation_inflow to ISKP's cross-border inflow; ISKP's attack rate rises by "

@@ -125,6 +125,7 @@ class KhorasanModel(mesa.Model):
         self.n_months = n_months
         self.pop_weight = self.provinces.population / self.provinces.population.sum()
         self.nangarhar = self.provinces.index("Nangarhar")
+        self.jowzjan = self.provinces.index("Jowzjan")
         border = self.provinces.pakistan_border_km > 0
         self.haven = self.provinces.hardline + border
         self.refuge_weight = self.provinces.hardline * border
@@ -267,6 +268,21 @@ class KhorasanModel(mesa.Model):
 
     def _on_caliphate_end(self) -> None:
         self.relocation = False
+
+    def _on_jowzjan_pledge(self) -> None:
+        """Qari Hekmat's pledge: Jowzjan's largest Taliban band goes over to an existing ISKP.
+
+        Nothing happens if ISKP has no fighters anywhere, already holds a band in Jowzjan (the
+        branch formed on its own), or the Taliban have no band there.
+        """
+        c = self.commanders
+        here = c.location == self.jowzjan
+        if not c.fighters[c.faction == ISKP].sum() or np.any(here & (c.faction == ISKP)):
+            return
+        rows = (here & (c.faction == TALIBAN)).nonzero()[0]
+        if len(rows):
+            # Events fire before their month's step: record in that month (self.steps)
+            defection.pledge(self, int(rows[np.argmax(c.fighters[rows])]), self.steps)
 
     def _on_doha_talks(self) -> None:
         self.doha_started = True

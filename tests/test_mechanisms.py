@@ -251,3 +251,42 @@ def test_default_attack_elasticity_is_exactly_proportional():
     """At the default of 1 the factor is the plain ``I / 1000`` (no power rounding)."""
     for total in (1.0, 333.0, 1234.5, 98765.0):
         assert harm._size_factor(total, 1.0) == total / 1000.0
+
+
+# --- Qari Hekmat's pledge (dated) -------------------------------------------------------------
+def _jowzjan_bands(model, faction):
+    c = model.commanders
+    return ((c.location == model.jowzjan) & (c.faction == faction)).nonzero()[0]
+
+
+def test_pledge_switches_jowzjans_largest_taliban_band_once():
+    model = fresh(seed=4)
+    taliban = _jowzjan_bands(model, TALIBAN)
+    assert len(taliban) and not len(_jowzjan_bands(model, ISKP))
+    largest = taliban[np.argmax(model.commanders.fighters[taliban])]
+    fighters = model.commanders.fighters[largest]
+    model._on_jowzjan_pledge()
+    assert list(_jowzjan_bands(model, ISKP)) == [largest]
+    assert model.commanders.from_taliban[largest]
+    month = model.steps  # the month now starting
+    assert model.out["defections_to_iskp"][month, model.jowzjan] == 1
+    assert model.out["defecting_fighters_to_iskp"][month, model.jowzjan] == fighters
+    model._on_jowzjan_pledge()  # ISKP now holds a band there: nothing more happens
+    assert list(_jowzjan_bands(model, ISKP)) == [largest]
+    assert model.out["defections_to_iskp"][month, model.jowzjan] == 1
+
+
+def test_no_pledge_without_iskp():
+    model = fresh(seed=4, iskp_initial_fighters=0)
+    model._on_jowzjan_pledge()
+    assert not len(_jowzjan_bands(model, ISKP))
+    assert model.out["defections_to_iskp"].sum() == 0
+
+
+def test_pledge_is_kept_when_the_monthly_draw_records_defections_too():
+    """The monthly draw adds to the month's record, so the pledge recorded first survives."""
+    model = run_model(Parameters({}), seed=8, n_months=24)
+    out, j = model.out, model.jowzjan
+    first = int(np.argmax(out["iskp_fighters"][:, j] > 0))
+    assert out["iskp_fighters"][first, j] > 0
+    assert out["defections_to_iskp"][: first + 1, j].sum() >= 1

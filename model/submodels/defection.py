@@ -173,12 +173,33 @@ def defect_or_surrender(model, defect: np.ndarray, surrender: np.ndarray) -> Non
             c.location[quitters], c.fighters[quitters], minlength=model.n_prov)
 
 
+def pledge(model, band: int, month: int) -> None:
+    """Switch one Taliban band to ISKP outside the monthly draw (a dated pledge).
+
+    The band joins as a defector does (``defector_loyalty``, no pressure) and is recorded with
+    the defections of ``month``, the month in which it is in force (added to those drawn then).
+    """
+    c, out = model.commanders, model.out
+    where = c.location[band]
+    out["defections_to_iskp"][month, where] += 1
+    out["defecting_fighters_to_iskp"][month, where] += c.fighters[band]
+    c.faction[band] = ISKP
+    c.changed()
+    c.from_taliban[band] = True
+    c.loyalty[band] = model.par.defector_loyalty
+    c.pressure[band] = 0.0
+
+
 def _record_defections(model, movers: np.ndarray) -> None:
-    """Record this month's defections (commanders and fighters) by province and direction."""
+    """Add this month's defections (commanders and fighters) by province and direction.
+
+    Added, not assigned, so that a dated pledge recorded for the same month (:func:`pledge`)
+    is kept.
+    """
     c, n, month, out = model.commanders, model.n_prov, model.month, model.out
     loc = c.location[movers]
     to_iskp = c.faction[movers] == TALIBAN
-    out["defections_to_iskp"][month] = np.bincount(loc[to_iskp], minlength=n)
-    out["defections_to_taliban"][month] = np.bincount(loc[~to_iskp], minlength=n)
-    out["defecting_fighters_to_iskp"][month] = np.bincount(
+    out["defections_to_iskp"][month] += np.bincount(loc[to_iskp], minlength=n)
+    out["defections_to_taliban"][month] += np.bincount(loc[~to_iskp], minlength=n)
+    out["defecting_fighters_to_iskp"][month] += np.bincount(
         loc[to_iskp], c.fighters[movers][to_iskp], minlength=n)
