@@ -149,6 +149,10 @@ PARAMETER_TABLE: list[tuple] = [
     ("move_weak_enemy_weight", 1.5, "score", (0, 10), (0, 4),
      "Brief: movement toward a weak enemy (Taliban offensive in Darzab 2018).",
      "Bonus for provinces where the band's side outnumbers the enemy faction."),
+    ("taliban_contest_weight", 1.0, "score / log force", (0, 10), (0, 2),
+     "FACTS §1-2: the Taliban fought ISKP in 14 provinces and went after its strongholds "
+     "(the Darzab offensive of 2018-07, Nangarhar 2019).",
+     "Taliban move-score bonus per log unit of ISKP's effective force in a province."),
     ("iskp_cell_rate", 0.02, "cells / band / month", (0, 1), (0, 0.1),
      "FACTS §1: Taliban-ISKP clashes in 14 provinces, far beyond ISKP's bases; ISKP spread "
      "through small cells (Kabul, the north).",

@@ -1,5 +1,6 @@
 """Unit tests of the refuge, type III strikes, ISKP cells, founding outreach, network appeal and
-the relocation wave (inflow and attacks)."""
+the relocation wave (inflow and attacks), the dated pledge and the Taliban's contest of ISKP's
+ground."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from model.calendar import month_index_unchecked
 from model.model import KhorasanModel
 from model.parameters import Parameters
 from model.state import ISKP, TALIBAN
-from model.submodels import combat, defection, expansion, harm, recruitment
+from model.submodels import combat, defection, expansion, harm, movement, recruitment
 
 
 def fresh(seed: int = 0, **values) -> KhorasanModel:
@@ -290,3 +291,39 @@ def test_pledge_is_kept_when_the_monthly_draw_records_defections_too():
     first = int(np.argmax(out["iskp_fighters"][:, j] > 0))
     assert out["iskp_fighters"][first, j] > 0
     assert out["defections_to_iskp"][: first + 1, j].sum() >= 1
+
+
+# --- the Taliban contest ISKP's ground (movement) ---------------------------------------------
+def _taliban_place(model, iskp: float) -> np.ndarray:
+    """The Taliban's place scores with 500 Taliban and ``iskp`` ISKP fighters everywhere."""
+    forces = np.zeros((34, 2))
+    forces[:, TALIBAN] = 500.0
+    forces[:, ISKP] = iskp
+    return movement.place_terms(model, forces)[1][:34, TALIBAN].copy()
+
+
+@pytest.mark.parametrize("weight, sign", [(0.0, -1), (1.0, 0), (2.0, 1)])
+def test_contest_weight_sets_how_iskp_force_moves_the_taliban(weight, sign):
+    """Below the safety weight ISKP repels Taliban bands, at it they ignore it, above it they
+    seek it out (ISKP's own scores are untouched)."""
+    model = fresh(taliban_contest_weight=weight, move_safety_weight=1.0)
+    few, many = _taliban_place(model, 10.0), _taliban_place(model, 1000.0)
+    if sign == 0:
+        np.testing.assert_allclose(many, few, rtol=0, atol=1e-12)
+    else:
+        assert np.all(np.sign(many - few) == sign)
+
+
+def test_contest_term_is_the_documented_log():
+    model = fresh(taliban_contest_weight=0.7, move_safety_weight=0.0)
+    base = fresh(taliban_contest_weight=0.0, move_safety_weight=0.0)
+    effective = 300.0 * model.effectiveness[ISKP]
+    np.testing.assert_allclose(_taliban_place(model, 300.0) - _taliban_place(base, 300.0),
+                               0.7 * np.log1p(effective / 100.0))
+
+
+def test_contest_leaves_iskp_scores_alone():
+    forces = np.full((34, 2), 200.0)
+    a = movement.place_terms(fresh(taliban_contest_weight=0.0), forces)[1][:34, ISKP].copy()
+    b = movement.place_terms(fresh(taliban_contest_weight=2.0), forces)[1][:34, ISKP].copy()
+    np.testing.assert_array_equal(a, b)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ONE, ZERO
+from model.state import ISKP, ONE, TALIBAN, ZERO
 
 STAY_BONUS = 0.5  # score units: inertia of staying put (documented in docs/ODD.md)
 _STAY, _HUNDRED, _MILLION = np.array(STAY_BONUS), np.array(100.0), np.array(1e6)
@@ -25,6 +25,11 @@ def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hostile /= _HUNDRED
     np.log1p(hostile, out=hostile)
     hostile *= -pa.move_safety_weight
+    if model.par.taliban_contest_weight:
+        contest = effective[:n, ISKP] / _HUNDRED
+        np.log1p(contest, out=contest)
+        contest *= pa.taliban_contest_weight
+        hostile[:, TALIBAN] += contest
     recruit = np.add(ONE, ps.grievance)
     recruit *= ps.resident
     recruit /= _MILLION
