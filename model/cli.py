@@ -99,13 +99,15 @@ def _calibrate(args: argparse.Namespace) -> int:
     config = load_abc_config(args.config)
     history = run_abc(config, workers=args.workers, scheduler=args.scheduler,
                       resume=args.resume)
-    diagnostics = export(history, config, history.walltime_s)
+    diagnostics = export(history, config, history.walltime_s, resumed=args.resume)
     for gen in diagnostics["per_generation"]:
         print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
               f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
               f"{gen['simulations']} particles simulated")
+    total = (f" ({diagnostics['wall_time_total_s']:.0f} s over {diagnostics['invocations']} "
+             "invocations)" if diagnostics["invocations"] > 1 else "")
     print(f"{diagnostics['simulations']} particles ({diagnostics['model_runs']} model runs) in "
-          f"{diagnostics['wall_time_s']:.0f} s -> {config.file('posterior')}")
+          f"{diagnostics['wall_time_s']:.0f} s{total} -> {config.file('posterior')}")
     return 0
 
 

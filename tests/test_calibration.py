@@ -184,7 +184,12 @@ def test_tiny_abc_run_writes_a_posterior_and_resumes(tmp_path, capsys):
     resumed = json.loads((tmp_path / "diagnostics.json").read_text())
     assert resumed["generations"] == 3
     assert resumed["simulations"] > first["simulations"]
-    assert "generation 2" in capsys.readouterr().out
+    assert first["invocations"] == 1 and first["wall_time_total_s"] == first["wall_time_s"]
+    assert resumed["invocations"] == 2
+    assert resumed["wall_time_total_s"] == pytest.approx(
+        first["wall_time_s"] + resumed["wall_time_s"], abs=0.11)
+    out = capsys.readouterr().out
+    assert "generation 2" in out and "over 2 invocations" in out
 
 
 def test_resume_without_history_is_a_one_line_error(tmp_path, capsys):
@@ -315,3 +320,17 @@ def test_student_proposal_mixes_in_the_prior():
     np.random.seed(0)
     draws = mixed.rvs(400)
     assert (draws["a"].abs() > 2).mean() > 0.02  # prior draws (20%) reach far out: ~5%
+
+
+def test_earlier_invocations_of_a_resumed_run(tmp_path):
+    from model.calibration.export import _earlier_invocations
+
+    path = tmp_path / "diagnostics.json"
+    assert _earlier_invocations(path) == (0.0, 0)  # none yet
+    path.write_text(json.dumps({"wall_time_s": 586.0}))  # written before totals existed
+    assert _earlier_invocations(path) == (586.0, 1)
+    path.write_text(json.dumps({"wall_time_s": 750.0, "wall_time_total_s": 1336.0,
+                                "invocations": 2}))
+    assert _earlier_invocations(path) == (1336.0, 2)
+    path.write_text("{not json")
+    assert _earlier_invocations(path) == (0.0, 0)

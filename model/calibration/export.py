@@ -48,14 +48,21 @@ def identifiability(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def export(history, config, wall_time_s: float) -> dict[str, Any]:
+def export(history, config, wall_time_s: float, resumed: bool = False) -> dict[str, Any]:
     """Write ``posterior.parquet`` and ``diagnostics.json`` next to the config; return both.
+
+    ``wall_time_s`` is this invocation's; ``wall_time_total_s`` adds those of the earlier
+    invocations of a resumed run (read from the ``diagnostics.json`` being replaced), and
+    ``invocations`` counts them.
 
     Args:
         history: pyabc History of the run.
         config: The :class:`~model.calibration.abc.AbcConfig`.
         wall_time_s: Wall time of this invocation.
+        resumed: Whether this invocation continued a stored run (``--resume``).
     """
+    diag_path = Path(config.file("posterior")).with_name("diagnostics.json")
+    earlier = _earlier_invocations(diag_path) if resumed else (0.0, 0)
     frame, w = history.get_distribution(m=0, t=history.max_t)
     frame = frame.reset_index(drop=True)[list(config.free)]
     for name in config.free:  # logit scale -> the parameter's own units
@@ -72,8 +79,23 @@ def export(history, config, wall_time_s: float) -> dict[str, Any]:
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            b"khorasan": json.dumps(meta).encode()})
     pq.write_table(table, config.file("posterior"))
-    diagnostics = {**meta, "wall_time_s": round(wall_time_s, 1), "per_generation": gens,
+    diagnostics = {**meta, "wall_time_s": round(wall_time_s, 1),
+                   "wall_time_total_s": round(earlier[0] + wall_time_s, 1),
+                   "invocations": earlier[1] + 1, "per_generation": gens,
                    "identifiability": identifiability(frame)}
-    diag_path = Path(config.file("posterior")).with_name("diagnostics.json")
     diag_path.write_text(json.dumps(diagnostics, indent=2, default=float) + "\n")
     return diagnostics
+
+
+def _earlier_invocations(path: Path) -> tuple[float, int]:
+    """Total wall time and number of the invocations recorded in an earlier diagnostics file.
+
+    ``(0.0, 0)`` if there is none or it cannot be read (the total then covers this
+    invocation only).
+    """
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        return (float(old.get("wall_time_total_s", old["wall_time_s"])),
+                int(old.get("invocations", 1)))
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0, 0
