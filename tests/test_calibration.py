@@ -334,3 +334,12 @@ def test_earlier_invocations_of_a_resumed_run(tmp_path):
     assert _earlier_invocations(path) == (1336.0, 2)
     path.write_text("{not json")
     assert _earlier_invocations(path) == (0.0, 0)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_local_samplers_cap_a_generation_at_max_eval(workers):
+    """pyabc enforces population_size / min_acceptance_rate per generation only on request."""
+    from model.calibration.abc import _sampler
+
+    sampler = _sampler(workers, None)
+    assert sampler.check_max_eval is True

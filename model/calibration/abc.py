@@ -167,6 +167,13 @@ def priors(free: tuple[str, ...]):
 
 
 def _sampler(workers: int, scheduler: str | None):
+    """The sampler: dask with a scheduler address, else one or several local processes.
+
+    The local samplers stop a generation once it has simulated ``population_size /
+    min_acceptance_rate`` particles (pyabc's ``check_max_eval``; off by default in pyabc, where
+    the acceptance rate is then only checked after the generation), so one generation's wall
+    time is bounded; pyabc discards that generation and the run ends with the previous one.
+    """
     import pyabc
 
     if scheduler:
@@ -174,8 +181,8 @@ def _sampler(workers: int, scheduler: str | None):
 
         return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
     if workers <= 1:
-        return pyabc.sampler.SingleCoreSampler()
-    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+        return pyabc.sampler.SingleCoreSampler(check_max_eval=True)
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
 
 
 def _distance(settings: dict[str, Any]):
