@@ -93,19 +93,31 @@ def _plot(args: argparse.Namespace) -> int:
 
 @command("calibrate")
 def _calibrate(args: argparse.Namespace) -> int:
-    from model.calibration.abc import load_abc_config, run_abc
+    from model.calibration.abc import load_abc_config, run_abc, stored_history
     from model.calibration.export import export
 
     config = load_abc_config(args.config)
-    history = run_abc(config, workers=args.workers, scheduler=args.scheduler,
-                      resume=args.resume)
-    diagnostics = export(history, config, history.walltime_s, resumed=args.resume)
+    if args.export_generation is not None:
+        if args.resume:
+            raise KhorasanError(f"{args.config}: --export-generation samples nothing; allowed: "
+                              "--export-generation or --resume, not both")
+        history = stored_history(config, args.export_generation)
+        diagnostics = export(history, config, 0.0, generation=args.export_generation)
+    else:
+        history = run_abc(config, workers=args.workers, scheduler=args.scheduler,
+                          resume=args.resume)
+        diagnostics = export(history, config, history.walltime_s, resumed=args.resume)
     for gen in diagnostics["per_generation"]:
         print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
               f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
               f"{gen['simulations']} particles simulated")
     total = (f" ({diagnostics['wall_time_total_s']:.0f} s over {diagnostics['invocations']} "
              "invocations)" if diagnostics["invocations"] > 1 else "")
+    if args.export_generation is not None:
+        print(f"generation {args.export_generation} of {diagnostics['generations_stored']} "
+              f"exported, nothing sampled; {diagnostics['simulations']} particles up to it "
+              f"({diagnostics['model_runs']} model runs) -> {config.file('posterior')}")
+        return 0
     print(f"{diagnostics['simulations']} particles ({diagnostics['model_runs']} model runs) in "
           f"{diagnostics['wall_time_s']:.0f} s{total} -> {config.file('posterior')}")
     return 0
@@ -143,6 +155,9 @@ def _add_calibration(sub) -> None:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--scheduler", help="dask scheduler address (uses pyabc's dask sampler)")
     p.add_argument("--resume", action="store_true", help="continue the stored history")
+    p.add_argument("--export-generation", type=int, metavar="T",
+                   help="write the posterior from generation T of the stored history, "
+                        "without sampling")
     p = sub.add_parser("check", help="posterior predictive check over the calibration period")
     p.add_argument("--replicates", type=int, default=200)
     p.add_argument("--seed", type=int, default=20210826)

@@ -343,3 +343,44 @@ def test_local_samplers_cap_a_generation_at_max_eval(workers):
 
     sampler = _sampler(workers, None)
     assert sampler.check_max_eval is True
+
+
+def test_export_generation_writes_that_generation_without_sampling(tmp_path, capsys):
+    config = tiny_config(tmp_path, generations=2)
+    assert main(["calibrate", str(config), "--workers", "1"]) == 0
+    last = json.loads((tmp_path / "diagnostics.json").read_text())
+    history = tmp_path / "history.db"
+    stamp = history.stat().st_mtime_ns
+    assert main(["calibrate", str(config), "--export-generation", "0"]) == 0
+    first = json.loads((tmp_path / "diagnostics.json").read_text())
+    assert history.stat().st_mtime_ns == stamp  # nothing sampled
+    assert first["exported_generation"] == 0 and first["generations_stored"] == 2
+    assert [g["t"] for g in first["per_generation"]] == [0]
+    assert first["final_epsilon"] == last["per_generation"][0]["epsilon"]
+    assert first["simulations"] == last["simulations"] - last["per_generation"][1]["simulations"]
+    assert first["wall_time_total_s"] == last["wall_time_total_s"]
+    assert first["invocations"] == 1
+    assert pd.read_parquet(tmp_path / "posterior.parquet")["weight"].sum() == pytest.approx(1.0)
+    assert "generation 0 of 2 exported, nothing sampled" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--export-generation", "5"], "no generation 5; allowed values: 0..1"),
+    (["--export-generation", "0", "--resume"], "not both"),
+])
+def test_export_generation_bad_input_is_a_one_line_error(tmp_path, capsys, argv, message):
+    config = tiny_config(tmp_path, generations=2)
+    assert main(["calibrate", str(config), "--workers", "1"]) == 0
+    before = (tmp_path / "posterior.parquet").read_bytes()
+    capsys.readouterr()
+    assert main(["calibrate", str(config), *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert (tmp_path / "posterior.parquet").read_bytes() == before
+
+
+def test_export_generation_without_history_is_a_one_line_error(tmp_path, capsys):
+    config = tiny_config(tmp_path, generations=1)
+    assert main(["calibrate", str(config), "--export-generation", "0"]) == 2
+    assert "nothing to export" in capsys.readouterr().err
+    assert not (tmp_path / "posterior.parquet").exists()

@@ -269,3 +269,21 @@ def run_abc(config: AbcConfig, workers: int = 2, scheduler: str | None = None,
     )
     history.walltime_s = time.perf_counter() - began
     return history
+
+
+def stored_history(config: AbcConfig, generation: int):
+    """The stored pyabc History, checked to hold ``generation`` (for ``--export-generation``).
+
+    Raises:
+        ConfigError: If there is no history database or no such generation.
+    """
+    import pyabc
+
+    db_path = config.file("db").resolve()
+    if not db_path.is_file():
+        raise ConfigError(f"{db_path}: nothing to export (no history database)")
+    history = pyabc.History(f"sqlite:///{db_path}")
+    if history.max_t is None or not 0 <= generation <= history.max_t:
+        raise ConfigError(f"{db_path}: no generation {generation}; allowed values: "
+                          f"0..{history.max_t}")
+    return history

@@ -48,40 +48,51 @@ def identifiability(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def export(history, config, wall_time_s: float, resumed: bool = False) -> dict[str, Any]:
+def export(history, config, wall_time_s: float, resumed: bool = False,
+           generation: int | None = None) -> dict[str, Any]:
     """Write ``posterior.parquet`` and ``diagnostics.json`` next to the config; return both.
 
     ``wall_time_s`` is this invocation's; ``wall_time_total_s`` adds those of the earlier
     invocations of a resumed run (read from the ``diagnostics.json`` being replaced), and
-    ``invocations`` counts them.
+    ``invocations`` counts them. With ``generation`` (no sampling: ``--export-generation``)
+    the posterior is that generation's population, the diagnostics stop at it, and the
+    earlier invocations' wall time is carried over unchanged.
 
     Args:
         history: pyabc History of the run.
         config: The :class:`~model.calibration.abc.AbcConfig`.
         wall_time_s: Wall time of this invocation.
         resumed: Whether this invocation continued a stored run (``--resume``).
+        generation: The generation to export (default: the last).
     """
     diag_path = Path(config.file("posterior")).with_name("diagnostics.json")
-    earlier = _earlier_invocations(diag_path) if resumed else (0.0, 0)
-    frame, w = history.get_distribution(m=0, t=history.max_t)
+    earlier = _earlier_invocations(diag_path) if resumed or generation is not None else (0.0, 0)
+    t = history.max_t if generation is None else generation
+    frame, w = history.get_distribution(m=0, t=t)
     frame = frame.reset_index(drop=True)[list(config.free)]
     for name in config.free:  # logit scale -> the parameter's own units
         frame[name] = [natural(name, z) for z in frame[name]]
     frame["weight"] = w / w.sum()
-    gens = generations(history)
+    every = generations(history)
+    gens = [g for g in every if g["t"] <= t]
+    # the calibration sample before generation 0 counts too
+    later = sum(g["simulations"] for g in every[len(gens):])
+    simulations = int(history.total_nr_simulations) - later
     replicates = config.replicates
     meta = {"generations": len(gens), "final_epsilon": gens[-1]["epsilon"],
-            "simulations": int(history.total_nr_simulations),
-            "replicates_per_particle": replicates,
-            "model_runs": int(history.total_nr_simulations) * replicates,
-            "config": config.path.name}
+            "simulations": simulations, "replicates_per_particle": replicates,
+            "model_runs": simulations * replicates, "config": config.path.name}
+    if generation is not None:
+        meta["exported_generation"] = generation
+        meta["generations_stored"] = len(every)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            b"khorasan": json.dumps(meta).encode()})
     pq.write_table(table, config.file("posterior"))
+    sampled = generation is None
     diagnostics = {**meta, "wall_time_s": round(wall_time_s, 1),
                    "wall_time_total_s": round(earlier[0] + wall_time_s, 1),
-                   "invocations": earlier[1] + 1, "per_generation": gens,
+                   "invocations": earlier[1] + sampled, "per_generation": gens,
                    "identifiability": identifiability(frame)}
     diag_path.write_text(json.dumps(diagnostics, indent=2, default=float) + "\n")
     return diagnostics
