@@ -99,8 +99,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     config = load_abc_config(args.config)
     if args.export_generation is not None:
         if args.resume:
-            raise KhorasanError(f"{args.config}: --export-generation samples nothing; allowed: "
-                              "--export-generation or --resume, not both")
+            raise KhorasanError(f"{args.config}: --export-generation samples nothing; "
+                                "allowed: --export-generation or --resume, not both")
         history = stored_history(config, args.export_generation)
         diagnostics = export(history, config, 0.0, generation=args.export_generation)
     else:
@@ -111,13 +111,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
               f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
               f"{gen['simulations']} particles simulated")
-    total = (f" ({diagnostics['wall_time_total_s']:.0f} s over {diagnostics['invocations']} "
-             "invocations)" if diagnostics["invocations"] > 1 else "")
     if args.export_generation is not None:
         print(f"generation {args.export_generation} of {diagnostics['generations_stored']} "
               f"exported, nothing sampled; {diagnostics['simulations']} particles up to it "
               f"({diagnostics['model_runs']} model runs) -> {config.file('posterior')}")
         return 0
+    total = (f" ({diagnostics['wall_time_total_s']:.0f} s over {diagnostics['invocations']} "
+             "invocations)" if diagnostics["invocations"] > 1 else "")
     print(f"{diagnostics['simulations']} particles ({diagnostics['model_runs']} model runs) in "
           f"{diagnostics['wall_time_s']:.0f} s{total} -> {config.file('posterior')}")
     return 0

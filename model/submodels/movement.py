@@ -15,8 +15,9 @@ def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Effective force ``E[i, f]`` is ``T_i`` for the Taliban and ``e I_i`` for ISKP; the place
     score is ``-w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)`` with
-    ``hostile = E[i, other] + R_i``. The last row pads missing neighbours (force 0, score
-    ``-inf``, never chosen).
+    ``hostile = E[i, other] + R_i``, plus ``w_c log1p(E[i, ISKP] / 100)`` for the Taliban
+    (``taliban_contest_weight``: they seek ISKP out). The last row pads missing neighbours
+    (force 0, score ``-inf``, never chosen).
     """
     pa, ps, n = model.pa, model.pstate, model.n_prov
     effective = np.zeros((n + 1, 2))
@@ -48,6 +49,7 @@ def scores(model, movers: np.ndarray, faction: np.ndarray, cell: np.ndarray,
     index ``2 * province + faction`` of each option (province ``n`` pads missing neighbours).
 
     ``score = -w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)
+    + w_c log1p(e I / 100) [Taliban only]
     + w_w [own side + band outnumbers the enemy faction there] * crackdown
     + stay bonus [stay] + w_h haven [ISKP only]``; haven = hardline weight + [borders
     Pakistan]; the band's own fighters ``b`` (``e b`` for ISKP) are not counted twice at home.
