@@ -97,7 +97,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     from model.calibration.export import export
 
     config = load_abc_config(args.config)
-    if args.export_generation is not None:
+    exported = args.export_generation is not None
+    if exported:
         if args.resume:
             raise KhorasanError(f"{args.config}: --export-generation samples nothing; "
                                 "allowed: --export-generation or --resume, not both")
@@ -111,7 +112,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
               f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
               f"{gen['simulations']} particles simulated")
-    if args.export_generation is not None:
+    if exported:
         print(f"generation {args.export_generation} of {diagnostics['generations_stored']} "
               f"exported, nothing sampled; {diagnostics['simulations']} particles up to it "
               f"({diagnostics['model_runs']} model runs) -> {config.file('posterior')}")

@@ -69,13 +69,18 @@ def test_clash_losses_never_exceed_exposed_fighters():
 
 
 # --- clash threat elasticity -----------------------------------------------------------------
+def _forces(taliban: float, iskp: float) -> np.ndarray:
+    """The same Taliban and ISKP fighters in every province, shape ``(34, 2)``."""
+    forces = np.empty((34, 2))
+    forces[:, TALIBAN] = taliban
+    forces[:, ISKP] = iskp
+    return forces
+
+
 def _clash_rates(psi: float, iskp: float) -> np.ndarray:
     model = fresh(clash_rate=0.3, clash_threat_elasticity=psi)
-    forces = np.zeros((34, 2))
-    forces[:, TALIBAN] = 900.0
-    forces[:, ISKP] = iskp
     out = np.empty(34)
-    combat.clash_rate(model, forces, out)
+    combat.clash_rate(model, _forces(900.0, iskp), out)
     return out
 
 
@@ -296,10 +301,7 @@ def test_pledge_is_kept_when_the_monthly_draw_records_defections_too():
 # --- the Taliban contest ISKP's ground (movement) ---------------------------------------------
 def _taliban_place(model, iskp: float) -> np.ndarray:
     """The Taliban's place scores with 500 Taliban and ``iskp`` ISKP fighters everywhere."""
-    forces = np.zeros((34, 2))
-    forces[:, TALIBAN] = 500.0
-    forces[:, ISKP] = iskp
-    return movement.place_terms(model, forces)[1][:34, TALIBAN].copy()
+    return movement.place_terms(model, _forces(500.0, iskp))[1][:34, TALIBAN].copy()
 
 
 @pytest.mark.parametrize("weight, sign", [(0.0, -1), (1.0, 0), (2.0, 1)])

@@ -245,9 +245,7 @@ def run_abc(config: AbcConfig, workers: int = 2, scheduler: str | None = None,
     Raises:
         ConfigError: If resuming with no history, or starting over an existing one.
     """
-    db_path = config.file("db").resolve()
-    if resume and not db_path.is_file():
-        raise ConfigError(f"{db_path}: nothing to resume (no history database)")
+    db_path = _stored_db(config, "resume") if resume else config.file("db").resolve()
     db = f"sqlite:///{db_path}"
     np.random.seed(int(config.settings.get("seed", 0)) % 2**32)  # pyabc's proposals
     abc = build_abc(config, workers, scheduler)
@@ -279,11 +277,21 @@ def stored_history(config: AbcConfig, generation: int):
     """
     import pyabc
 
-    db_path = config.file("db").resolve()
-    if not db_path.is_file():
-        raise ConfigError(f"{db_path}: nothing to export (no history database)")
+    db_path = _stored_db(config, "export")
     history = pyabc.History(f"sqlite:///{db_path}")
     if history.max_t is None or not 0 <= generation <= history.max_t:
         raise ConfigError(f"{db_path}: no generation {generation}; allowed values: "
                           f"0..{history.max_t}")
     return history
+
+
+def _stored_db(config: AbcConfig, purpose: str) -> Path:
+    """The history database's path, which must exist for ``purpose`` (resume, export).
+
+    Raises:
+        ConfigError: If there is no history database.
+    """
+    db_path = config.file("db").resolve()
+    if not db_path.is_file():
+        raise ConfigError(f"{db_path}: nothing to {purpose} (no history database)")
+    return db_path
