@@ -85,9 +85,11 @@ PARAMETER_TABLE: list[tuple] = [
      "central's early drive for pledges.",
      "Half-life of ISKP's founding wave (cross-border inflow and pledge outreach) from "
      "2015-01."),
-    ("relocation_inflow", 40.0, "fighters / month", (0, 5000), (0, 150),
+    ("relocation_inflow", 40.0, "fighters / month", (0, 5000), (0, 400),
      "Rationale: IS central's collapse in Iraq and Syria (Mosul 2017-07 to Baghuz 2019-03) "
-     "sent fighters and funds to its provinces (UN Monitoring Team reports 2018-19; L).",
+     "sent fighters and funds to its provinces (UN Monitoring Team reports 2018-19; L). A "
+     "gross inflow: from under 1,000 (2017-07) to 2,000-5,000 (2019-09; FACTS §3) against "
+     "the model's losses of about 9% a month takes more than 150 a month.",
      "Extra ISKP inflow across the Pakistan border while IS central's caliphate collapses "
      "(2017-07 to 2019-03), split like the founding inflow."),
     ("desertion_rate", 0.01, "1 / month", (0, 0.5), (0.0, 0.03),
@@ -153,9 +155,10 @@ PARAMETER_TABLE: list[tuple] = [
      "FACTS §1-2: the Taliban fought ISKP in 14 provinces and went after its strongholds "
      "(the Darzab offensive of 2018-07, Nangarhar 2019).",
      "Taliban move-score bonus per log unit of ISKP's effective force in a province."),
-    ("iskp_cell_rate", 0.02, "cells / band / month", (0, 1), (0, 0.1),
+    ("iskp_cell_rate", 0.02, "cells / band / month", (0, 1), (0, 0.3),
      "FACTS §1: Taliban-ISKP clashes in 14 provinces, far beyond ISKP's bases; ISKP spread "
-     "through small cells (Kabul, the north).",
+     "through small cells (Kabul, the north). Most cells wither outside the networks, so a "
+     "band may found several before one lasts.",
      "Monthly probability that an ISKP band of at least twice iskp_cell_size founds a cell in "
      "an adjacent province."),
     ("iskp_cell_size", 30.0, "fighters", (1, 500), None,
