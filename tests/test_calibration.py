@@ -248,7 +248,8 @@ def test_logit_scale_maps_onto_the_prior_range():
 @pytest.mark.parametrize("key, value", [("transition", "'gaussian'"), ("distance", "'l1'"),
                                         ("replicates_per_particle", "0"), ("prior_share", "1.0"),
                                         ("degrees_of_freedom", "0"),
-                                        ("replicates_per_particle", "'many'")])
+                                        ("replicates_per_particle", "'many'"),
+                                        ("replicate_statistic", "'mode'")])
 def test_bad_abc_choice_names_the_allowed_values(tmp_path, capsys, key, value):
     config = tiny_config(tmp_path, generations=1)
     config.write_text(config.read_text().replace("[abc]\n", f"[abc]\n{key} = {value}\n"))
@@ -278,19 +279,22 @@ def test_both_transitions_run(tmp_path, transition):
     assert json.loads((tmp_path / "diagnostics.json").read_text())["generations"] == 2
 
 
-def test_replicates_per_particle_average_the_statistics(tmp_path):
+@pytest.mark.parametrize("setting, reduce", [("", np.mean),
+                                             ("replicate_statistic = 'mean'\n", np.mean),
+                                             ("replicate_statistic = 'median'\n", np.median)])
+def test_replicates_per_particle_reduce_the_statistics(tmp_path, setting, reduce):
     from model.calibration.abc import CalibrationModel, load_abc_config
 
     config = tiny_config(tmp_path, generations=1)
-    config.write_text(config.read_text().replace("[abc]\n", "[abc]\nreplicates_per_particle = 3\n"))
+    config.write_text(config.read_text().replace(
+        "[abc]\n", f"[abc]\nreplicates_per_particle = 3\n{setting}"))
     model = CalibrationModel(load_abc_config(config))
     particle = {"clash_rate": 0.5, "iskp_initial_fighters": -0.3}
     misses = model(particle)
     assert model.replicates == 3 and misses == model(particle)
-    single = [model.targets[0].miss(v) for v in _clashes_2015(model, particle)]
-    assert misses["clashes_2015"] == pytest.approx(model.targets[0].miss(
-        float(np.mean(_clashes_2015(model, particle)))))
-    assert len(set(single)) > 1  # the three replicates differ
+    clashes = _clashes_2015(model, particle)
+    assert np.median(clashes) != pytest.approx(np.mean(clashes))  # the two reductions differ
+    assert misses["clashes_2015"] == pytest.approx(model.targets[0].miss(float(reduce(clashes))))
 
 
 def _clashes_2015(model, particle) -> list[float]:
