@@ -8,6 +8,8 @@ every scenario run with the same seed gets the same draws (common random numbers
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,20 @@ def load_posterior(path: Path) -> pd.DataFrame:
         raise KhorasanError(f"{path}: a posterior needs a 'weight' column and parameter "
                             f"columns only (unknown: {', '.join(unknown) or 'none'})")
     return frame
+
+
+def fingerprint(path: Path) -> dict[str, Any]:
+    """What identifies a posterior file: its SHA-256 and the calibration's record.
+
+    The record is the ``khorasan`` schema metadata that ``khorasan calibrate`` writes (run,
+    generation, settings, commit); it is empty for a posterior written otherwise.
+    """
+    import pyarrow.parquet as pq
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    metadata = pq.read_schema(path).metadata or {}
+    record = json.loads(metadata[b"khorasan"]) if b"khorasan" in metadata else {}
+    return {"sha256": digest, "calibration": record}
 
 
 def map_particle(frame: pd.DataFrame) -> dict[str, float]:
@@ -100,8 +116,10 @@ def parameter_sets(overrides: dict[str, float], mode: str, seed: int, replicates
     frame = load_posterior(Path(posterior))
     if mode == "map":
         values = Parameters({**_cast(map_particle(frame)), **overrides}).to_dict()
-        return [dict(values) for _ in range(replicates)], {"source": "map", "file": str(posterior)}
+        return [dict(values) for _ in range(replicates)], {"source": "map", "file": str(posterior),
+                                                           **fingerprint(posterior)}
     idx = draw_indices(frame, seed, replicates)
     rows = frame.drop(columns="weight").to_dict("records")
     sets = [Parameters({**_cast(rows[i]), **overrides}).to_dict() for i in idx]
-    return sets, {"source": "posterior", "file": str(posterior), "draws": idx}
+    return sets, {"source": "posterior", "file": str(posterior), "draws": idx,
+                  **fingerprint(posterior)}

@@ -19,6 +19,7 @@ from model.data import load_provinces
 from model.errors import KhorasanError
 from model.observed import load_observed
 from model.outputs import OUTPUTS
+from model.posterior import fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 TARGETS = REPO / "calibration" / "targets.toml"
@@ -177,6 +178,10 @@ def test_tiny_abc_run_writes_a_posterior_and_resumes(tmp_path, capsys):
     assert posterior["clash_rate"].between(0.01, 0.5).all()
     first = json.loads((tmp_path / "diagnostics.json").read_text())
     assert first["generations"] == 2
+    record = fingerprint(tmp_path / "posterior.parquet")["calibration"]
+    assert record["free"] == ["clash_rate", "iskp_initial_fighters"]
+    assert record["settings"]["max_generations"] == 2 and record["pyabc"]
+    assert record["git_commit"] and record == {k: first[k] for k in record}
     assert {r["parameter"] for r in first["identifiability"]} == {"clash_rate",
                                                                  "iskp_initial_fighters"}
     tiny_config(tmp_path, generations=1)  # one more generation on top of the stored two

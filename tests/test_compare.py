@@ -167,18 +167,20 @@ def test_mismatched_seeds_are_detected(runs):
     assert "NOT paired" in comp.pairing.note()
 
 
-def test_mismatched_posterior_draws_are_detected(runs, tmp_path):
+@pytest.mark.parametrize("surge, problem", [({"draws": [0, 5, 2]}, "posterior draws"),
+                                            ({"sha256": "b" * 64}, "posterior files")])
+def test_mismatched_posteriors_are_detected(runs, tmp_path, surge, problem):
     copies = []
-    for name, draws in (("base", [0, 1, 2]), ("surge", [0, 5, 2])):
+    for name, changes in (("base", {}), ("surge", surge)):
         target = tmp_path / name
         shutil.copytree(runs[name], target)
         manifest = json.loads((target / "manifest.json").read_text())
         manifest["parameters"] = {"source": "posterior", "file": "posterior.parquet",
-                                  "draws": draws}
+                                  "draws": [0, 1, 2], "sha256": "a" * 64, **changes}
         (target / "manifest.json").write_text(json.dumps(manifest))
         copies.append(target)
     pairing = check_pairing(load_runs(copies))
-    assert not pairing.paired and "posterior draws" in pairing.problems[0]
+    assert not pairing.paired and problem in pairing.problems[0]
 
 
 def _one_line_error(capsys, argv: list[str]) -> str:

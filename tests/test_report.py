@@ -215,3 +215,17 @@ def test_coverage_and_comment_helpers(tmp_path):
     toml = tmp_path / "s.toml"
     toml.write_text("# one\n#\n#  two\n\n[scenario]\n# not this\n")
     assert leading_comment(toml) == "one\n\n two"
+
+
+def test_parameter_source_names_the_posterior_file_and_its_digest():
+    from types import SimpleNamespace
+
+    from model.reporting.report import _source
+
+    info = {"source": "posterior", "file": "/somewhere/calibration/posterior.parquet",
+            "sha256": "0123456789abcdef" * 4}
+    assert _source(SimpleNamespace(manifest={"parameters": info})) == \
+        "posterior (posterior.parquet, SHA-256 0123456789ab)"
+    del info["sha256"]  # manifests written before the digest was recorded
+    assert _source(SimpleNamespace(manifest={"parameters": info})) == \
+        "posterior (posterior.parquet)"

@@ -217,3 +217,19 @@ def test_resume_of_complete_run_reruns_nothing(tmp_path):
     before = snapshot(out)
     assert run(config, out, "--resume") == 0
     assert snapshot(out) == before
+
+
+def test_resume_with_a_changed_posterior_file_fails(tmp_path, capsys):
+    posterior = tmp_path / "posterior.parquet"
+    particles = {"clash_rate": [0.1, 0.2, 0.3], "weight": [0.2, 0.3, 0.5]}
+    pd.DataFrame(particles).to_parquet(posterior)
+    config = write_config(tmp_path / "c.toml", replicates=2)
+    out = tmp_path / "out"
+    flags = ("--workers", "1", "--params", "posterior", "--posterior", str(posterior))
+    assert run(config, out, *flags) == 0
+    before = snapshot(out)
+    # same path and same draws, other values: the run cannot be completed from it
+    pd.DataFrame({**particles, "clash_rate": [0.4, 0.2, 0.3]}).to_parquet(posterior)
+    assert run(config, out, *flags, "--resume") == 2
+    assert "cannot resume" in error_line(capsys)
+    assert snapshot(out) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from model.calibration.abc import natural
+from model.manifest import git_commit
 from model.parameters import SPECS
 
 
@@ -81,7 +83,8 @@ def export(history, config, wall_time_s: float, resumed: bool = False,
     replicates = config.replicates
     meta = {"generations": len(gens), "final_epsilon": gens[-1]["epsilon"],
             "simulations": simulations, "replicates_per_particle": replicates,
-            "model_runs": simulations * replicates, "config": config.path.name}
+            "model_runs": simulations * replicates, "config": config.path.name,
+            **provenance(config)}
     if generation is not None:
         meta["exported_generation"] = generation
         meta["generations_stored"] = len(every)
@@ -96,6 +99,16 @@ def export(history, config, wall_time_s: float, resumed: bool = False,
                    "identifiability": identifiability(frame)}
     diag_path.write_text(json.dumps(diagnostics, indent=2, default=float) + "\n")
     return diagnostics
+
+
+def provenance(config) -> dict[str, Any]:
+    """What reproduces the export: the config's settings and free parameters, the commit, pyabc.
+
+    The commit is that of the export; ``--export-generation`` can run at a later commit than
+    the sampling did.
+    """
+    return {"settings": config.settings, "free": list(config.free), "git_commit": git_commit(),
+            "pyabc": metadata.version("pyabc")}
 
 
 def _earlier_invocations(path: Path) -> tuple[float, int]:

@@ -82,7 +82,8 @@ def _source(run: ScenarioRun) -> str:
     info = run.manifest.get("parameters") or {}
     text = str(info.get("source", "unknown"))
     if info.get("file"):
-        text += f" ({_name(info['file'])})"
+        digest = f", SHA-256 {info['sha256'][:12]}" if info.get("sha256") else ""
+        text += f" ({_name(info['file'])}{digest})"
     if info.get("note"):
         text += f"; note: {str(info['note']).replace(str(info.get('file', '')), '')}".rstrip()
     return text

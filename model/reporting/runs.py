@@ -188,7 +188,7 @@ def _param_problem(base: ScenarioRun, other: ScenarioRun, common: list[int]) -> 
     if p.get("source") != q.get("source"):
         return (f"{other.name} uses {q.get('source', 'unknown')} parameters, "
                 f"{base.name} uses {p.get('source', 'unknown')}")
-    if p.get("file") != q.get("file"):
+    if p.get("file") != q.get("file") or p.get("sha256") != q.get("sha256"):
         return f"{other.name} and {base.name} use different posterior files"
     draws_p, draws_q = p.get("draws"), q.get("draws")
     if draws_p is None and draws_q is None:
