@@ -186,10 +186,9 @@ PARAMETER_TABLE: list[tuple] = [
     ("republic_iskp_loss_rate", 0.02, "1 / month", (0, 0.5), (0, 0.06),
      "Brief: Republic operations against ISKP.",
      "ISKP loss fraction per month where facing the full Republic force."),
-    ("refuge_capacity", 200.0, "fighters", (0, 20000), (0, 1500),
+    ("refuge_capacity", 200.0, "fighters", (0, 20000), (0, 600),
      "FACTS §1-2: ISKP's bases in southern Nangarhar and Kunar, on the Pakistan border "
-     "(the Achin tunnel complex); the Taliban never cleared them. About 1,750 fighters held "
-     "seven Nangarhar districts until the 2019 offensive (UN S/2020/415), hence up to 1,500.",
+     "(the Achin tunnel complex); the Taliban never cleared them.",
      "ISKP fighters out of the Taliban's reach in a Pakistan-border hardline-network "
      "province (times its hardline weight)."),
     ("ct_strikes_per_month", 40.0, "strikes / month", (0, 1000), (0, 80),
