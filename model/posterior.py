@@ -114,12 +114,11 @@ def parameter_sets(overrides: dict[str, float], mode: str, seed: int, replicates
         raise KhorasanError(f"--params map: no posterior file at {posterior} (--posterior); "
                             "allowed: an existing posterior file, or --params posterior|defaults")
     frame = load_posterior(Path(posterior))
+    file = {"file": str(posterior), **fingerprint(posterior)}
     if mode == "map":
         values = Parameters({**_cast(map_particle(frame)), **overrides}).to_dict()
-        return [dict(values) for _ in range(replicates)], {"source": "map", "file": str(posterior),
-                                                           **fingerprint(posterior)}
+        return [dict(values) for _ in range(replicates)], {"source": "map", **file}
     idx = draw_indices(frame, seed, replicates)
     rows = frame.drop(columns="weight").to_dict("records")
     sets = [Parameters({**_cast(rows[i]), **overrides}).to_dict() for i in idx]
-    return sets, {"source": "posterior", "file": str(posterior), "draws": idx,
-                  **fingerprint(posterior)}
+    return sets, {"source": "posterior", **file, "draws": idx}
