@@ -201,11 +201,25 @@ def figures_section(images: dict[str, bytes]) -> str:
             + h.figure(images["map_clashes"], "Clashes by province"))
 
 
+def _exported(d: dict[str, Any]) -> str:
+    """Which stored generation ``--export-generation`` wrote (empty for a plain export)."""
+    if "exported_generation" not in d:
+        return ""
+    return (f" (generation {d['exported_generation']} exported, of "
+            f"{d.get('generations_stored', '?')} stored)")
+
+
+def _sampling_time(d: dict[str, Any]) -> str:
+    """The sampling's wall time over all its invocations (an export invocation samples nothing)."""
+    total = d.get("wall_time_total_s", d.get("wall_time_s", "?"))
+    runs = d.get("invocations")
+    return f"wall time {total} s" + (f" over {runs} sampling invocation(s)" if runs else "")
+
+
 def _diagnostics(d: dict[str, Any]) -> str:
-    facts = [f"ABC-SMC: {d.get('generations', '?')} generations, "
+    facts = [f"ABC-SMC: {d.get('generations', '?')} generations{_exported(d)}, "
              f"{d.get('simulations', '?')} simulations, final epsilon "
-             f"{d.get('final_epsilon', float('nan')):.3g}, wall time "
-             f"{d.get('wall_time_s', '?')} s"]
+             f"{d.get('final_epsilon', float('nan')):.3g}, {_sampling_time(d)}"]
     parts = [h.bullet_list(facts)]
     if d.get("per_generation"):
         parts.append("<h4>Generations</h4>" + h.table(pd.DataFrame(d["per_generation"]),
