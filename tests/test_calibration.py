@@ -369,6 +369,10 @@ def test_export_generation_writes_that_generation_without_sampling(tmp_path, cap
     assert first["simulations"] == last["simulations"] - last["per_generation"][1]["simulations"]
     assert first["wall_time_total_s"] == last["wall_time_total_s"]
     assert first["invocations"] == 1
+    # pyabc's own timings: the calibration sample and generation 0, then generation 1 on top
+    assert 0 < first["sampling_time_s"] < last["sampling_time_s"] <= last["wall_time_s"]
+    assert last["sampling_time_s"] - first["sampling_time_s"] == pytest.approx(
+        last["per_generation"][1]["wall_time_s"], abs=0.11)
     assert pd.read_parquet(tmp_path / "posterior.parquet")["weight"].sum() == pytest.approx(1.0)
     assert "generation 0 of 2 exported, nothing sampled" in capsys.readouterr().out
 

@@ -210,10 +210,13 @@ def _exported(d: dict[str, Any]) -> str:
 
 
 def _sampling_time(d: dict[str, Any]) -> str:
-    """The sampling's wall time over all its invocations (an export invocation samples nothing)."""
-    total = d.get("wall_time_total_s", d.get("wall_time_s", "?"))
-    runs = d.get("invocations")
-    return f"wall time {total} s" + (f" over {runs} sampling invocation(s)" if runs else "")
+    """The sampling time pyabc recorded up to the exported generation (exports sample nothing).
+
+    Diagnostics written before ``sampling_time_s`` existed give the invocations' wall time.
+    """
+    if "sampling_time_s" in d:
+        return f"sampling time {d['sampling_time_s']} s"
+    return f"wall time {d.get('wall_time_total_s', d.get('wall_time_s', '?'))} s"
 
 
 def _diagnostics(d: dict[str, Any]) -> str:
