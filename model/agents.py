@@ -1,21 +1,21 @@
 """Mesa agents: provinces (fixed on the adjacency network) and commanders (mobile bands).
 
-Agents are thin views on the model's array state (:mod:`model.state`). Their attributes read
-and write the arrays, so Mesa's AgentSet API (``select``, ``agg``, ``groupby``) sees the same
-state that the vectorised submodels update. Agents hold no logic of their own: each process
-is a submodel in :mod:`model.submodels` acting on all agents at once.
+Agents are views on the model's array state (:mod:`model.state`): their attributes read the
+arrays that the compiled month step updates, so Mesa's AgentSet API (``select``, ``agg``,
+``groupby``) sees the model's state. Agents hold no logic of their own: each process is a
+submodel kernel in :mod:`model.submodels`.
+
+Province agents live for the whole run. Commander agents are built on request
+(``KhorasanModel.commander_agents()``) for the commanders alive at that moment and removed at
+the next step, because the month step adds, removes and reorders commander rows.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import mesa
 from mesa.discrete_space import CellAgent, FixedAgent
 
 from model.state import FACTION_NAMES
-
-if TYPE_CHECKING:
-    from model.model import KhorasanModel
 
 
 class Province(FixedAgent):
@@ -27,7 +27,7 @@ class Province(FixedAgent):
         cell: The network cell of the province.
     """
 
-    def __init__(self, model: KhorasanModel, index: int, cell):
+    def __init__(self, model: mesa.Model, index: int, cell):
         super().__init__(model)
         self.index = index
         self.name = model.provinces.names[index]
@@ -64,20 +64,23 @@ class Province(FixedAgent):
 class Commander(CellAgent):
     """An armed band and its local leader: the unit of recruitment, movement and defection.
 
+    A view of row ``slot`` of the commander arrays, valid until the model's next step.
+
     Args:
         model: The model.
-        slot: Index into the model's commander arrays.
-        location: Province index of the band, if known (read from the arrays otherwise).
+        slot: Row of the commander arrays.
     """
 
-    def __init__(self, model: KhorasanModel, slot: int, location: int | None = None):
+    def __init__(self, model: mesa.Model, slot: int):
         super().__init__(model)
         self.slot = slot
-        if location is None:
-            location = int(model.commanders.location[slot])
-        self.cell = model.cells[location]
+        self.built_at = model.steps
+        self.cell = model.cells[int(model.commanders.location[slot])]
 
     def _get(self, name: str):
+        if self.model.steps != self.built_at:
+            raise RuntimeError("this Commander view is from an earlier step; call "
+                               "model.commander_agents() again")
         return getattr(self.model.commanders, name)[self.slot]
 
     @property

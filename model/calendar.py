@@ -149,3 +149,20 @@ def doha_progress(month: int) -> float:
     ``clip((month - DOHA_TALKS) / (DOHA_AGREEMENT - DOHA_TALKS), 0, 1)``; cached.
     """
     return float(np.clip((month - DOHA_TALKS) / (DOHA_AGREEMENT - DOHA_TALKS), 0.0, 1.0))
+
+
+CALENDAR_FIELDS = ("withdrawal_presence", "doha_progress")
+"""Rows of :func:`calendar_table`: ``W(m)`` and ``doha_progress(m)``."""
+
+
+@functools.cache
+def calendar_table(n_months: int) -> np.ndarray:
+    """The calendar functions by month for the compiled step, shape ``(2, n_months)``.
+
+    Row 0 is :func:`withdrawal_factor`, row 1 :func:`doha_progress` (:data:`CALENDAR_FIELDS`);
+    read-only and cached.
+    """
+    table = np.array([[withdrawal_factor(m) for m in range(n_months)],
+                      [doha_progress(m) for m in range(n_months)]])
+    table.flags.writeable = False
+    return table

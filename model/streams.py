@@ -1,8 +1,9 @@
-"""Counter-based random streams: one generator per (submodel, month) of a replicate.
+"""The random streams of a replicate: one per stochastic submodel, keyed by its seed.
 
-Every stochastic submodel draws from its own stream, and each stream restarts every month at
-a counter fixed by the replicate's seed, the submodel and the month (Philox is counter-based,
-so this is exact and cheap). Two runs with the same seed therefore use the same random
+The initial placement (:mod:`model.initialize`) draws once, in Python, from the ``init``
+stream, a numpy Philox generator. Every other stream belongs to the compiled month step and
+restarts every month at a state fixed by the replicate's key, the stream and the month
+(:mod:`model.submodels.draws`). Two runs with the same seed therefore use the same random
 numbers for the same submodel in the same month, whatever happened before: scenarios that
 diverge from 2021-09 keep common random numbers afterwards, so their paired differences show
 the scenario's effect rather than generators drifting apart. Within one (submodel, month) the
@@ -16,6 +17,7 @@ import numpy as np
 STREAM_KEY = 0x5354  # spawn-key word of the streams' own sequence (apart from Mesa's generator)
 STREAMS = ("init", "recruitment", "defection", "movement", "expansion", "combat", "attacks",
            "harm")
+"""The streams, numbered by position: the month step's stream ``s`` is ``STREAMS[s]``."""
 
 
 def seed_sequence(seed) -> np.random.SeedSequence:
@@ -37,34 +39,24 @@ def seed_sequence(seed) -> np.random.SeedSequence:
 
 
 class Streams:
-    """The random streams of one replicate (attribute access by submodel name).
+    """The random streams of one replicate.
+
+    Both come from a sequence derived from the replicate's (same entropy, spawn key extended by
+    :data:`STREAM_KEY`), without spawning, so the same sequence always gives the same streams.
 
     Args:
-        sequence: The replicate's seed sequence; the Philox key comes from a sequence derived
-            from it (same entropy, spawn key extended by :data:`STREAM_KEY`), without
-            spawning, so the same sequence always gives the same streams.
+        sequence: The replicate's seed sequence.
+
+    Attributes:
+        init: The initial placement's generator (numpy Philox at counter 0).
+        key: The month step's stream key, two 32-bit words as ``uint64[2]`` (read-only),
+            apart from the init generator's key.
     """
 
     def __init__(self, sequence: np.random.SeedSequence):
         own = np.random.SeedSequence(sequence.entropy,
                                      spawn_key=(*sequence.spawn_key, STREAM_KEY))
-        self._key = own.generate_state(2, np.uint64)
-        self._bits = [np.random.Philox(key=self._key) for _ in STREAMS]
-        for name, bits in zip(STREAMS, self._bits, strict=True):
-            setattr(self, name, np.random.Generator(bits))
-        self._states = [
-            {"bit_generator": "Philox",
-             "state": {"counter": np.array([0, 0, index, 0], np.uint64), "key": self._key},
-             "buffer": np.zeros(4, np.uint64), "buffer_pos": 4, "has_uint32": 0, "uinteger": 0}
-            for index in range(len(STREAMS))]
-        self.restart(0)
-
-    def restart(self, month: int) -> None:
-        """Put every stream at the start of its block for ``month``.
-
-        Stream ``s`` starts at Philox counter ``(0, 0, s, month)``; a block holds 2^128
-        draws, far more than a month uses.
-        """
-        for bits, state in zip(self._bits, self._states, strict=True):
-            state["state"]["counter"][3] = month  # the setter copies the state in
-            bits.state = state
+        words = own.generate_state(6, np.uint32)  # 4 for the init key, 2 for the month's
+        self.init = np.random.Generator(np.random.Philox(key=words[:4].view(np.uint64)))
+        self.key = words[4:].astype(np.uint64)
+        self.key.flags.writeable = False

@@ -122,7 +122,7 @@ def test_republic_presence_ramps_down_during_withdrawal(default_run):
 # --- without ISKP -----------------------------------------------------------------------------
 def test_no_iskp_without_founders_or_inflow(iskp_off_run):
     assert_zero(iskp_off_run.out, ISKP_COLUMNS)
-    factions = {agent.faction for agent in iskp_off_run.agents_by_type[Commander]}
+    factions = {agent.faction for agent in iskp_off_run.commander_agents()}
     assert factions == {"Taliban"}
 
 
@@ -189,8 +189,9 @@ def test_jowzjan_iskp_comes_from_defection(jowzjan_runs):
 def assert_agents_match_arrays(model: KhorasanModel) -> None:
     """Commander and Province agents agree with the arrays recorded for the current month."""
     month, out, names = model.month, model.out, model.provinces.names
-    commanders = model.agents_by_type[Commander]
+    commanders = model.commander_agents()
     assert len(commanders) == model.commanders.n
+    assert len(model.agents_by_type[Commander]) == model.commanders.n
     totals = commanders.groupby("faction").agg("fighters", sum)
     for faction, column in zip(FACTION_NAMES, FIGHTERS, strict=True):
         np.testing.assert_allclose(totals.get(faction, 0.0), out[column][month].sum(), rtol=1e-12)
@@ -226,6 +227,20 @@ def test_agents_match_arrays_at_the_end(default_run):
     assert_agents_match_arrays(default_run)
     assert_provinces_on_network(default_run)
     assert len(default_run.agents) == 34 + default_run.commanders.n
+
+
+def test_commander_agents_are_built_on_request_and_dropped_at_the_next_step():
+    model = KhorasanModel(Parameters(), 3, 1)
+    model.step()
+    assert Commander not in model.agents_by_type or not model.agents_by_type[Commander]
+    views = model.commander_agents()
+    assert model.commander_agents() is not views and set(model.commander_agents()) == set(views)
+    stale = next(iter(views))
+    model.step()
+    assert not model.agents_by_type.get(Commander)
+    assert len(model.agents) == 34
+    with pytest.raises(RuntimeError, match="earlier step"):
+        _ = stale.fighters
 
 
 def test_agents_match_arrays_every_month():
@@ -274,7 +289,7 @@ def test_national_intervention_sets_every_province():
     model = run_model(seed=4, n_months=4, interventions=(change,))
     assert np.all(model.spatial["grievance_shock"] == 0.3)
     assert (model.p.grievance_shock, model.p.iskp_pay) == (0.3, 2.5)
-    np.testing.assert_allclose(model.grievance_target, model.p.grievance_base + 0.3)
+    assert model.views().p.iskp_pay == 2.5  # what the kernels read
 
 
 @pytest.mark.parametrize("values", [{"iskp_pay": 3.0}, {"no_such_parameter": 1.0},

@@ -85,14 +85,15 @@ def test_dated_event_is_described(prose, name):
 
 
 def _submodel_modules() -> list[str]:
-    """Modules of model/submodels that define a submodel ``step`` function."""
+    """Modules of model/submodels that define a submodel kernel named after the module."""
     return sorted(p.stem for p in SUBMODELS.glob("*.py")
-                  if re.search(r"^def step\(", p.read_text(encoding="utf-8"), re.MULTILINE))
+                  if re.search(rf"^@kernel\ndef {p.stem}\(", p.read_text(encoding="utf-8"),
+                               re.MULTILINE))
 
 
 def test_submodels_found():
-    assert {"combat", "control", "defection", "displacement", "harm", "movement", "policy",
-            "recruitment"} <= set(_submodel_modules())
+    assert {"combat", "control", "defection", "displacement", "expansion", "harm", "movement",
+            "policy", "recruitment"} <= set(_submodel_modules())
 
 
 @pytest.mark.parametrize("module", _submodel_modules())

@@ -31,7 +31,7 @@ def generations(history) -> list[dict[str, Any]]:
             "simulations": int(pop["samples"]), "particles": int(pop["particles"]),
             "acceptance_rate": float(pop["particles"] / max(pop["samples"], 1)),
             "ess": float(1.0 / np.sum(np.square(w / w.sum()))),
-            "wall_time_s": round(float(pop["wall_time"]), 1),
+            "wall_time_s": round(float(pop["wall_time"]), 3),
         })
     return rows
 
@@ -43,7 +43,7 @@ def sampling_time(history, t: int) -> float:
     invocations (pauses between them excluded) and whatever diagnostics file lies next to it.
     """
     pops = history.get_all_populations()
-    return round(float(pops.loc[pops["t"] <= t, "wall_time"].sum()), 1)
+    return round(float(pops.loc[pops["t"] <= t, "wall_time"].sum()), 3)
 
 
 def identifiability(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -1,182 +1,157 @@
-"""Submodel 5: Taliban-ISKP clashes, Republic operations, counter-terrorism strikes."""
+"""Submodel 5 (§7.6): Taliban-ISKP clashes, Republic operations, counter-terrorism strikes."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from model.state import ISKP, MIN_BAND, ONE, TALIBAN, ZERO
-from model.submodels import sampling
+from model.state import ISKP, MIN_BAND, TALIBAN
+from model.submodels.bands import remove_bands
+from model.submodels.compile import kernel
+from model.submodels.draws import poisson
 
 PRESSURE_MEMORY = 0.6  # weight of last month's pressure (documented in docs/ODD.md)
-_MEMORY, _FRESH = np.array(PRESSURE_MEMORY), np.array(1.0 - PRESSURE_MEMORY)
-_TINY, _HUNDRED = np.array(1e-9), np.array(100.0)
 
 
-def clash_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
-    """Expected Taliban-ISKP clashes per province, written into ``out``.
+@kernel
+def exposed_iskp(p, iskp, refuge_weight):
+    """``X_i = max(I_i - ν_i, 0)``, ``ν_i = refuge_capacity · hardline_i · [borders Pakistan]``."""
+    return max(iskp - p.refuge_capacity * refuge_weight, 0.0)
 
-    ``rate_i = k_i * hostility * sqrt(T_i * I_i) / 100 * (I_i / 100)^psi``, with hostility
-    the crackdown once the Taliban govern (1 before) and ``psi`` the
-    ``clash_threat_elasticity`` (the last factor is skipped when ``psi`` is 0).
+
+@kernel
+def clash_rate(p, rate, hostility, taliban, exposed):
+    """Expected clashes: ``clash_rate[i] · η_i · sqrt(T_i X_i) / 100 · (X_i / 100)^ψ``.
+
+    ``η_i`` (``hostility``) is ``taliban_crackdown[i]`` once the Taliban govern, 1 before;
+    ``ψ = clash_threat_elasticity`` (its factor is skipped at 0).
     """
-    rate = model.spatial["clash_rate"]
-    if model.governs:
-        rate = rate * model.spatial["taliban_crackdown"]
-    contact = forces[:, TALIBAN] * forces[:, ISKP]
-    np.multiply(rate, np.sqrt(contact, out=contact), out=out)
-    out /= _HUNDRED
-    psi = model.par.clash_threat_elasticity
-    if psi:
-        out *= np.power(forces[:, ISKP] / _HUNDRED, psi)
+    expected = rate * hostility * math.sqrt(taliban * exposed) / 100.0
+    if p.clash_threat_elasticity != 0.0:
+        expected *= (exposed / 100.0) ** p.clash_threat_elasticity
+    return expected
 
 
-def exposed_forces(model, forces: np.ndarray) -> np.ndarray:
-    """Fighters within the Taliban's reach: ISKP fighters beyond the refuge, ``(n, 2)``.
+@kernel
+def clash_losses(p, clashes, taliban, exposed):
+    """Fighters lost in clashes, split by the enemy's exposed effective force.
 
-    ``[T_i, max(I_i - refuge_i, 0)]`` with ``refuge_i = refuge_capacity * hardline_i *
-    [borders Pakistan]`` (a constant-number refuge); ``forces`` itself when there is none.
-    """
-    if not model.has_refuge:
-        return forces
-    exposed = forces.copy()
-    np.subtract(exposed[:, ISKP], model.refuge, out=exposed[:, ISKP])
-    np.maximum(exposed[:, ISKP], ZERO, out=exposed[:, ISKP])
-    return exposed
-
-
-def clash_losses(model, count: np.ndarray, exposed: np.ndarray, losses: np.ndarray) -> None:
-    """Write the fighter losses of ``count`` clashes per province into ``losses``.
-
-    Each clash costs ``L`` fighters, split in proportion to the enemy's exposed effective
-    force (Lanchester aimed fire): the Taliban take ``e X / (T + e X)`` of them and ISKP
-    ``T / (T + e X)``, ``X`` being ISKP's exposed fighters; ISKP loses at most ``X``.
-
-    Args:
-        model: The running model.
-        count: Clashes per province.
-        exposed: Exposed forces ``[T, X]`` per province (:func:`exposed_forces`).
-        losses: ``(n, 2)`` zeros, overwritten with the clash losses.
-    """
-    effective = exposed * model.effectiveness
-    total = np.add(effective[:, TALIBAN], effective[:, ISKP])
-    np.maximum(total, _TINY, out=total)
-    lost = count * model.pa.clash_casualties
-    np.multiply(lost[:, None], effective[:, ::-1], out=losses)
-    losses /= total[:, None]
-    np.minimum(losses[:, ISKP], exposed[:, ISKP], out=losses[:, ISKP])
-
-
-def republic_operations(model, forces: np.ndarray, effective: np.ndarray,
-                        losses: np.ndarray) -> np.ndarray:
-    """Add the losses inflicted by the Republic and the 2019 Nangarhar offensive to ``losses``.
-
-    Taliban lose ``r_T * intensity * T * R / (R + T)``; ISKP lose ``r_I * I * R / (R + e I)``
-    plus ``o * I`` in Nangarhar during the offensive (both factions on ``(n, 2)`` arrays, in
-    this order). Without a Republic (and no offensive) every term is zero and nothing is added.
+    ``L = clashes · clash_casualties`` (Lanchester aimed fire).
 
     Returns:
-        The war contact ``sqrt(T R) * intensity`` per province.
+        ``(L e X / (T + e X), min(L T / (T + e X), X))``: the Taliban's and ISKP's losses.
     """
-    par, rep = model.par, model.republic
-    if model.presence == 0.0 and not model.nangarhar_offensive:
-        return np.zeros(model.n_prov)
-    intensity = par.offensive_2021_intensity if model.withdrawal_started else 1.0
-    rates = np.array([par.taliban_war_loss_rate * intensity, par.republic_iskp_loss_rate])
-    war = rates * forces
-    war *= model.republic_pair
-    war /= np.maximum(np.add(effective, model.republic_pair), _TINY)
-    if model.nangarhar_offensive:
-        where = model.nangarhar
-        war[where, ISKP] += par.nangarhar_offensive_2019 * forces[where, ISKP]
-    losses += war
-    contact = forces[:, TALIBAN] * rep
-    np.sqrt(contact, out=contact)
-    contact *= np.array(intensity)
-    return contact
+    lost = clashes * p.clash_casualties
+    iskp = p.iskp_combat_effectiveness * exposed
+    total = max(taliban + iskp, 1e-9)
+    return lost * iskp / total, min(lost * taliban / total, exposed)
 
 
-def strike_rate(model, forces: np.ndarray, out: np.ndarray) -> None:
-    """Expected counter-terrorism strikes on ISKP per province, written into ``out``.
+@kernel
+def strike_rates(p, s, r, forces):
+    """Expected CT strikes by province: ``rate_i = rate · I_i · I / (I² + h²)``.
 
-    ``rate * I_i * I_total / (I_total^2 + h^2)`` with ``rate = ct_strikes_per_month *
-    ct_factor`` (``over_the_horizon_strikes`` once the Taliban govern) and ``h =
-    ct_target_half_saturation``: strikes need intelligence on targets, which a larger network
-    gives away more than in proportion (a Holling type III response: half the rate at
-    ``I_total = h``, per-fighter risk falling to zero as ISKP shrinks). Zero without ISKP
-    fighters.
+    ``rate = ct_strikes_per_month · ct_factor`` before the Taliban govern and
+    ``over_the_horizon_strikes[i]`` once they do; ``I = Σ_j I_j``, ``h =
+    ct_target_half_saturation`` (a Holling type III response). Zero without ISKP fighters.
     """
-    par, i = model.par, forces[:, ISKP]
-    total = i.sum()
-    if total <= 0:
-        out[:] = 0.0
-        return
-    if model.governs:
-        rate = model.spatial["over_the_horizon_strikes"]
-    else:
-        rate = par.ct_strikes_per_month * model.ct_factor
-    np.multiply(np.array(rate), i, out=out)
-    out *= total / (total * total + par.ct_target_half_saturation ** 2)
+    n_prov = forces.shape[0]
+    rates = np.zeros(n_prov)
+    total = 0.0
+    for i in range(n_prov):
+        total += forces[i, ISKP]
+    if total <= 0.0:
+        return rates
+    response = total / (total * total + p.ct_target_half_saturation ** 2)
+    for i in range(n_prov):
+        rate = s.over_the_horizon_strikes[i] if r.governs else p.ct_strikes_per_month * r.ct_factor
+        rates[i] = rate * forces[i, ISKP] * response
+    return rates
 
 
-def strike_kills(model, strikes: np.ndarray, forces: np.ndarray) -> np.ndarray | None:
-    """ISKP fighters killed by ``strikes`` per province (None if there were no strikes).
+@kernel
+def republic_losses(p, intensity, republic, taliban, iskp):
+    """The Republic's operations in a province.
 
-    ``killed_i = min(Poisson(ct_kills_per_strike * strikes_i), I_i)``.
+    Returns:
+        ``taliban_war_loss_rate · ι · T R / (R + T)``, ``republic_iskp_loss_rate · I R / (R +
+        e I)`` and the war contact ``ι · sqrt(T R)``.
     """
-    if not np.count_nonzero(strikes):
-        return None
-    killed = sampling.poisson(model.streams.combat, model.pa.ct_kills_per_strike * strikes)
-    return np.minimum(killed, forces[:, ISKP])
+    return (p.taliban_war_loss_rate * intensity * taliban * republic
+            / max(republic + taliban, 1e-9),
+            p.republic_iskp_loss_rate * iskp * republic
+            / max(republic + p.iskp_combat_effectiveness * iskp, 1e-9),
+            intensity * math.sqrt(taliban * republic))
 
 
-def apply_losses(model, losses: np.ndarray, forces: np.ndarray) -> None:
-    """Spread province losses over bands by size, update pressure, dissolve tiny bands.
+@kernel
+def apply_losses(c, n, forces, losses):
+    """Spread province losses over bands by size; update pressure; dissolve tiny bands.
 
-    Each band loses the fraction ``frac = min(loss[i, f] / F[i, f], 1)`` of its fighters;
-    ``pressure = 0.6 pressure + 0.4 frac``; bands below ``MIN_BAND`` dissolve.
+    ``q_k = min(loss[loc(k), f(k)] / F[loc(k), f(k)], 1)``; ``n_k ← n_k (1 - q_k)``;
+    ``π_k ← PRESSURE_MEMORY · π_k + (1 - PRESSURE_MEMORY) · q_k``; bands under ``MIN_BAND``
+    fighters dissolve.
+
+    Returns:
+        The number of bands left.
     """
-    c = model.commanders
-    frac = losses / np.maximum(forces, _TINY)
-    np.minimum(frac, ONE, out=frac)
-    frac = frac.take(c.key)
-    c.fighters *= ONE - frac
-    c.changed(key=False)
-    c.pressure *= _MEMORY
-    frac *= _FRESH
-    c.pressure += frac
-    if c.n and c.fighters.min() < MIN_BAND:
-        model.remove_commanders(c.fighters < MIN_BAND)
+    small = np.zeros(n, np.bool_)
+    for k in range(n):
+        i, f = c.location[k], c.faction[k]
+        lost = min(losses[i, f] / max(forces[i, f], 1e-9), 1.0)
+        c.fighters[k] *= 1.0 - lost
+        c.pressure[k] = PRESSURE_MEMORY * c.pressure[k] + (1.0 - PRESSURE_MEMORY) * lost
+        small[k] = c.fighters[k] < MIN_BAND
+    return remove_bands(c, n, small)
 
 
-def step(model) -> None:
-    """Run all combat for the month and record clashes, strikes and losses.
+@kernel
+def combat(p, s, r, w, pv, c, n, forces, presence, nangarhar, stream, o):
+    """§7.6: clashes, Republic operations and strikes; losses applied to the bands.
 
-    ``clashes_i ~ Poisson(clash_rate_i)`` (on the exposed forces) and ``strikes_i ~
-    Poisson(strike_rate_i)`` (drawn in this order); province losses are clash losses plus
-    Republic losses plus strike kills (ISKP), capped at the fighters present.
+    ``C_i ~ Poisson(clash rate on the exposed ISKP X_i)`` for every province, then ``S_i ~
+    Poisson(strike rate)`` for every province. A clash costs ``clash_casualties`` fighters,
+    split by the enemy's exposed effective force: the Taliban take ``e X_i / (T_i + e X_i)``
+    of them, ISKP ``T_i / (T_i + e X_i)`` (at most ``X_i``). Strikes kill ``K_i =
+    min(Poisson(ct_kills_per_strike · S_i), I_i)``. Province losses are capped at the force
+    present. Records ``clashes``, ``ct_strikes``, ``taliban_losses``, ``iskp_losses``; sets
+    ``contact``.
 
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
+    Returns:
+        The number of bands left.
     """
-    month, out = model.month, model.out
-    forces = model.commanders.forces(model.n_prov)
-    effective = forces * model.effectiveness
-    exposed = exposed_forces(model, forces)
-    rates = np.empty((2, model.n_prov))
-    clash_rate(model, exposed, rates[0])
-    strike_rate(model, forces, rates[1])
-    count, strikes = sampling.poisson(model.streams.combat, rates)  # clashes, then strikes
+    n_prov = forces.shape[0]
+    exposed = np.empty(n_prov)
+    for i in range(n_prov):
+        exposed[i] = exposed_iskp(p, forces[i, ISKP], w.refuge_weight[i])
+        hostility = s.taliban_crackdown[i] if r.governs else 1.0
+        rate = clash_rate(p, s.clash_rate[i], hostility, forces[i, TALIBAN], exposed[i])
+        o.clashes[i] = poisson(stream, rate)
+    rates = strike_rates(p, s, r, forces)
+    for i in range(n_prov):
+        o.ct_strikes[i] = poisson(stream, rates[i])
+    republic = presence > 0.0 or r.nangarhar_offensive  # the Republic fights this month
+    intensity = p.offensive_2021_intensity if r.withdrawal else 1.0
     losses = np.zeros(forces.shape)
-    if np.count_nonzero(count):
-        clash_losses(model, count, exposed, losses)
-    contact = republic_operations(model, forces, effective, losses)
-    kills = strike_kills(model, strikes, forces)
-    if kills is not None:
-        losses[:, ISKP] += kills
-    np.minimum(losses, forces, out=losses)
-    apply_losses(model, losses, forces)
-    model.forces = model.commanders.forces(model.n_prov)
-    model.contact = contact
-    out["clashes"][month] = count
-    out["ct_strikes"][month] = strikes
-    model.out_groups["losses"][:, month] = losses.T
+    for i in range(n_prov):
+        taliban, iskp = forces[i, TALIBAN], forces[i, ISKP]
+        if o.clashes[i] > 0.0:
+            losses[i, TALIBAN], losses[i, ISKP] = clash_losses(p, o.clashes[i], taliban,
+                                                               exposed[i])
+        pv.contact[i] = 0.0
+        if republic:
+            on_taliban, on_iskp, pv.contact[i] = republic_losses(p, intensity, pv.republic[i],
+                                                                 taliban, iskp)
+            losses[i, TALIBAN] += on_taliban
+            losses[i, ISKP] += on_iskp
+        if r.nangarhar_offensive and i == nangarhar:
+            losses[i, ISKP] += p.nangarhar_offensive_2019 * iskp
+        if o.ct_strikes[i] > 0.0:
+            killed = poisson(stream, p.ct_kills_per_strike * o.ct_strikes[i])
+            losses[i, ISKP] += min(killed, iskp)
+        losses[i, TALIBAN] = min(losses[i, TALIBAN], taliban)
+        losses[i, ISKP] = min(losses[i, ISKP], iskp)
+        o.taliban_losses[i] = losses[i, TALIBAN]
+        o.iskp_losses[i] = losses[i, ISKP]
+    return apply_losses(c, n, forces, losses)

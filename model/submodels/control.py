@@ -1,57 +1,55 @@
-"""Submodel 8: control and influence from force ratios."""
+"""Submodel 8 (§7.9): control and influence from force ratios; the month-end record."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.state import ZERO
+from model.state import ISKP, TALIBAN
+from model.submodels.compile import kernel
 
-_TINY = np.array(1e-9)
-GOVERNED = np.array([0.0, 1.0, 0.0])  # influence target of a forceless province under Taliban rule
+GOVERNED = (0.0, 1.0, 0.0)  # influence target of a forceless province under Taliban rule
 
 
-def step(model) -> None:
-    """Relax each province's influence shares toward its effective force shares.
+@kernel
+def control(p, r, pv, forces):
+    """§7.9: influence shares relax toward the effective force shares.
 
-    Effective forces are the Republic's force ``R``, Taliban fighters ``T`` and ISKP fighters
-    weighted by their effectiveness ``e I``; ``s += rate * (E / sum(E) - s)``, then ``s`` is
-    renormalised to sum to 1. A province with no force anywhere keeps its shares before the
-    Taliban govern, and relaxes toward full Taliban control once they do (``GOVERNED``).
-
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
+    ``E_i = (R_i, T_i, e I_i)``; ``s_i ← s_i + control_adjust_rate · (E_i / ΣE_i - s_i)``, then
+    ``s_i ← s_i / Σ s_i``. A province with no force keeps its shares before the Taliban govern
+    and relaxes toward ``GOVERNED`` once they do.
     """
-    pa, ps, month = model.pa, model.pstate, model.month
-    forces, control = model.forces, ps.control
-    effective = np.empty((model.n_prov, 3))
-    effective[:, 0] = model.republic
-    np.multiply(forces, model.effectiveness, out=effective[:, 1:])
-    total = effective.sum(axis=1, keepdims=True)
-    target = effective / np.maximum(total, _TINY)
-    positive = total > ZERO
-    if np.count_nonzero(positive) < len(positive):
-        target = np.where(positive, target, GOVERNED if model.governs else control)
-    target -= control
-    target *= pa.control_adjust_rate
-    control += target
-    control /= control.sum(axis=1, keepdims=True)
-    model.out_groups["control"][:, month] = control.T
-    record_forces(model)
-    model.update_momentum(forces.sum(axis=0))
+    shares = (pv.control_state, pv.control_taliban, pv.control_iskp)
+    for i in range(len(pv.resident)):
+        effective = (pv.republic[i], forces[i, TALIBAN],
+                     p.iskp_combat_effectiveness * forces[i, ISKP])
+        total = effective[0] + effective[1] + effective[2]
+        if total <= 0.0 and not r.governs:
+            continue
+        norm = 0.0
+        for a in range(3):
+            target = effective[a] / total if total > 0.0 else GOVERNED[a]
+            shares[a][i] += p.control_adjust_rate * (target - shares[a][i])
+            norm += shares[a][i]
+        for a in range(3):
+            shares[a][i] /= norm
 
 
-def record_forces(model) -> None:
-    """Record fighters, defector fighters, residents, grievance and commanders by province."""
-    c, ps, month, out, forces = model.commanders, model.pstate, model.month, model.out, model.forces
-    model.out_groups["fighters"][:, month] = forces.T
-    if np.count_nonzero(c.from_taliban):
-        out["iskp_fighters_from_taliban"][month] = _defector_fighters(model)
-    out["resident"][month] = ps.resident
-    out["grievance"][month] = ps.grievance
-    model.out_groups["commanders"][:, month] = c.bands(model.n_prov).T
+@kernel
+def record_month_end(c, n, pv, forces, o):
+    """Record the month-end stocks by province.
 
-
-def _defector_fighters(model) -> np.ndarray:
-    c = model.commanders
-    weight = c.fighters * c.from_taliban  # from_taliban implies ISKP (set on joining ISKP)
-    return np.bincount(c.location, weight, minlength=model.n_prov)
+    Fighters, defectors' fighters, commanders, residents, grievance and influence shares.
+    """
+    commanders, defectors = np.zeros(forces.shape), np.zeros(forces.shape[0])
+    for k in range(n):
+        commanders[c.location[k], c.faction[k]] += 1.0
+        if c.from_taliban[k]:  # only ISKP commanders have it
+            defectors[c.location[k]] += c.fighters[k]
+    for i in range(forces.shape[0]):
+        o.taliban_fighters[i], o.iskp_fighters[i] = forces[i, TALIBAN], forces[i, ISKP]
+        o.commanders_taliban[i], o.commanders_iskp[i] = commanders[i, TALIBAN], commanders[i, ISKP]
+        o.iskp_fighters_from_taliban[i] = defectors[i]
+        o.resident[i], o.grievance[i] = pv.resident[i], pv.grievance[i]
+        o.control_state[i] = pv.control_state[i]
+        o.control_taliban[i] = pv.control_taliban[i]
+        o.control_iskp[i] = pv.control_iskp[i]

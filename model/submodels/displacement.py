@@ -1,34 +1,26 @@
-"""Submodel 7: new displacement and returns."""
+"""Submodel 7 (§7.8): new displacement and returns."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from model.state import ONE, ZERO
+from model.submodels.compile import kernel
 
 
-def step(model) -> None:
-    """Move residents into displacement after harm and distress, and let the displaced return.
+@kernel
+def displacement(p, pv, o):
+    """§7.8: residents flee harm and distress; the displaced return where violence allows.
 
-    ``new_i = min(resident_i, d_c * casualties_i + d_g * max(g_i - g0, 0) * resident_i)``;
-    ``returns_i = r * displaced_i / (1 + casualties per 10k residents)`` (this month's
-    ``pstate.harm_rate``, from :mod:`submodels.harm`). Both are computed in their output rows.
-
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
+    ``new_i = min(displacement_per_casualty · H_i + displacement_grievance_rate ·
+    max(g_i - grievance_base, 0) · N_i, N_i)``; ``returns_i = return_rate · D_i / (1 + c_i)``
+    with ``c_i`` this month's casualties per 10k residents; ``N_i ← N_i + returns_i - new_i``,
+    ``D_i ← D_i + new_i - returns_i``. Records ``displaced``, ``returns``, ``displaced_stock``.
     """
-    pa, ps, month, out = model.pa, model.pstate, model.month, model.out
-    resident = ps.resident
-    distress = ps.grievance - pa.grievance_base
-    np.maximum(distress, ZERO, out=distress)
-    distress *= pa.displacement_grievance_rate
-    distress *= resident
-    new = np.multiply(pa.displacement_per_casualty, ps.last_harm, out=out["displaced"][month])
-    new += distress
-    np.minimum(new, resident, out=new)
-    returns = np.multiply(pa.return_rate, ps.displaced, out=out["returns"][month])
-    returns /= ps.harm_rate + ONE
-    change = np.subtract(returns, new, out=distress)
-    resident += change
-    ps.displaced -= change  # += new - returns, exactly
-    out["displaced_stock"][month] = ps.displaced
+    for i in range(len(pv.resident)):
+        distress = max(pv.grievance[i] - p.grievance_base, 0.0)
+        new = min(p.displacement_per_casualty * pv.last_harm[i]
+                  + p.displacement_grievance_rate * distress * pv.resident[i], pv.resident[i])
+        returns = p.return_rate * pv.displaced[i] / (1.0 + pv.harm_rate[i])
+        pv.resident[i] += returns - new
+        pv.displaced[i] += new - returns
+        o.displaced[i] = new
+        o.returns[i] = returns
+        o.displaced_stock[i] = pv.displaced[i]

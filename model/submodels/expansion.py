@@ -1,54 +1,45 @@
-"""Submodel 4b: ISKP founds small cells in adjacent provinces."""
+"""Submodel 4b (§7.5): ISKP founds small cells in adjacent provinces."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from model.state import ISKP
-from model.submodels import movement
+from model.submodels.bands import add_band
+from model.submodels.compile import kernel
+from model.submodels.draws import uniform
+from model.submodels.movement import choose, place_scores
 
 
-def founders(model) -> np.ndarray:
-    """Rows of the ISKP bands that found a cell this month.
+@kernel
+def expansion(p, s, r, w, neighbours, pv, c, n, forces, stream, o):
+    """§7.5: ISKP bands of at least ``2 · iskp_cell_size`` fighters send out cells.
 
-    An ISKP band with at least twice ``iskp_cell_size`` fighters founds one with probability
-    ``iskp_cell_rate`` (one uniform per eligible band, in row order).
+    An eligible band founds a cell with probability ``iskp_cell_rate`` (one uniform per
+    eligible band, in row order). Then each founder, in row order, gives ``iskp_cell_size``
+    of its fighters to a cell that goes to an adjacent province (staying excluded), chosen by
+    the movement score with the cell's own strength ``e · iskp_cell_size`` on the forces after
+    movement. The cell inherits ideology, loyalty and origin
+    (:func:`~model.submodels.bands.add_band`). Records ``iskp_cells`` by destination.
+
+    Returns:
+        The new number of commanders.
     """
-    c, par = model.commanders, model.par
-    if par.iskp_cell_rate <= 0 or c.n == 0:
-        return np.zeros(0, np.int64)
-    able = (c.faction == ISKP) & (c.fighters >= 2.0 * par.iskp_cell_size)
-    rows = able.nonzero()[0]
-    if len(rows) == 0:
-        return rows
-    return rows[model.streams.expansion.random(len(rows)) < par.iskp_cell_rate]
-
-
-def step(model) -> None:
-    """Let ISKP bands send cells of ``iskp_cell_size`` fighters to adjacent provinces.
-
-    A founding band gives ``iskp_cell_size`` of its fighters to a new band (same ideology,
-    loyalty and origin, pressure 0) in an adjacent province, chosen by the movement score of
-    :func:`model.submodels.movement.scores` (the cell's own strength in the weak-enemy test;
-    staying home excluded) with Gumbel-max sampling. Recorded as ``iskp_cells`` by
-    destination.
-
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
-    """
-    rows = founders(model)
-    if len(rows) == 0:
-        return
-    c, size = model.commanders, model.par.iskp_cell_size
-    faction = np.full(len(rows), ISKP)
-    cell = model.option_cells[c.location[rows], faction]
-    reach = np.full(len(rows), size)
-    score = movement.scores(model, rows, faction, cell, c.forces(model.n_prov), reach)
-    score[:, 0] = -np.inf  # a cell leaves its band's province
-    score += model.streams.expansion.gumbel(size=score.shape)
-    choice = score.argmax(axis=1)
-    dest = cell[np.arange(len(rows)), choice] >> 1
-    c.fighters[rows] -= size
-    c.changed(key=False)
-    model.spawn_bands(rows, reach, dest)
-    model.out["iskp_cells"][model.month] = np.bincount(dest, minlength=model.n_prov)
+    if p.iskp_cell_rate <= 0.0:
+        return n
+    size = p.iskp_cell_size
+    founders = np.zeros(n, np.bool_)
+    for k in range(n):
+        if c.faction[k] == ISKP and c.fighters[k] >= 2.0 * size:
+            founders[k] = uniform(stream) < p.iskp_cell_rate
+    if not founders.any():
+        return n
+    effective, place, weak_weight = place_scores(p, s, r, w, pv, forces)
+    for k in np.flatnonzero(founders):
+        home = c.location[k]
+        dest = choose(neighbours[home], effective, place, weak_weight, home, ISKP,
+                      p.iskp_combat_effectiveness * size, False, stream)
+        c.fighters[k] -= size
+        n = add_band(c, n, k, size, dest)
+        o.iskp_cells[dest] += 1.0
+    return n

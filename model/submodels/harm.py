@@ -1,138 +1,123 @@
-"""Submodel 6: civilian harm by cause, ISKP mass-casualty attacks and grievance."""
+"""Submodel 6 (§7.7): civilian harm by cause, ISKP mass-casualty attacks and grievance."""
 
 from __future__ import annotations
 
-import functools
+import math
 
 import numpy as np
 
-from model.state import ISKP, ONE, PER_10K, ZERO
-from model.submodels import sampling
+from model.state import ISKP
+from model.submodels.compile import kernel
+from model.submodels.draws import binomial, categorical, poisson, uniform
 
 ATTACK_SIZE_CAP = 2000  # casualties: physical ceiling of one attack (documented in ODD)
 CAUSES = ("war", "clash", "airstrike", "iskp_attack")
-_MILLION, _POWER = np.array(1e6), np.array(1.5)
 
 
-def attack_sizes(rng: np.random.Generator, count: int, scale: float, tail: float) -> np.ndarray:
-    """Casualties of ``count`` attacks: Lomax(scale, tail), rounded up, at least 1.
+@kernel
+def attack_size(p, stream):
+    """Casualties of one attack: ``clip(ceil(scale · ((1 - u)^(-1 / tail) - 1)), 1, CAP)``.
 
-    ``size = scale * ((1 - u)^(-1 / tail) - 1)`` for uniform ``u``. The tail is heavy (tail
-    index ``tail``), so the Kabul-airport size is a rare draw, not an outlier; sizes are
-    capped only at a physical ceiling.
+    A Lomax (Pareto II) draw by inversion, ``scale = attack_size_scale``, ``tail =
+    attack_size_tail``: heavy-tailed, so the Kabul-airport size is a rare draw, not an outlier.
     """
-    size = np.subtract(ONE, rng.random(count))
-    np.power(size, -1.0 / tail, out=size)
-    size -= ONE
-    size *= scale
-    np.ceil(size, out=size)
-    np.maximum(size, ONE, out=size)
-    return np.minimum(size, ATTACK_SIZE_CAP, out=size)
+    u = uniform(stream)
+    size = p.attack_size_scale * ((1.0 - u) ** (-1.0 / p.attack_size_tail) - 1.0)
+    return min(max(math.ceil(size), 1.0), ATTACK_SIZE_CAP)
 
 
-def attack_weights(model, iskp: np.ndarray) -> np.ndarray:
-    """Target weights of ISKP attacks: urban (resident^1.5), doubled near ISKP presence.
+@kernel
+def attack_rate(p, r, m, iskp_total):
+    """The expected number of ISKP attacks nationwide, ``μ_att``.
 
-    ``w_i = (resident_i / 1e6)^1.5 * (1 + [ISKP in i or a neighbour])`` (not normalised).
+    ``iskp_attack_rate · (I / 1000)^α · (1 - exp(-(m + 1) / iskp_maturity_months)) · (1 +
+    relocation_attack_gain · V_m)``; zero when ISKP has no fighters.
     """
-    near = model.near @ iskp > ZERO  # ISKP fighters (>= 0) in i or a neighbour
-    weights = model.pstate.resident / _MILLION
-    np.power(weights, _POWER, out=weights)
-    weights *= np.add(ONE, near)
+    if iskp_total <= 0.0:
+        return 0.0
+    rate = p.iskp_attack_rate * (1.0 - math.exp(-(m + 1) / p.iskp_maturity_months))
+    if r.relocation:
+        rate *= 1.0 + p.relocation_attack_gain
+    return rate * (iskp_total / 1000.0) ** p.iskp_attack_elasticity
+
+
+@kernel
+def attack_weights(neighbours, pv, forces):
+    """``ω_i = (N_i / 10⁶)^1.5 · (1 + [ISKP fighters in i or an adjacent province])``."""
+    n_prov = forces.shape[0]
+    weights = np.empty(n_prov)
+    for i in range(n_prov):
+        near = forces[i, ISKP] > 0.0
+        for j in neighbours[i]:
+            near = near or (j >= 0 and forces[j, ISKP] > 0.0)
+        weights[i] = (pv.resident[i] / 1e6) ** 1.5 * (2.0 if near else 1.0)
     return weights
 
 
-def iskp_attacks(model, iskp: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Draw ISKP mass-casualty attacks; return attack counts and casualties per province.
+@kernel
+def iskp_attacks(p, r, m, neighbours, pv, forces, stream, o):
+    """ISKP's mass-casualty attacks this month.
 
-    ``N ~ Poisson(a * (I_total / 1000)^alpha * (1 - exp(-(month + 1) / tau)) * (1 + gain
-    [relocation wave]))``, ``alpha`` being ``iskp_attack_elasticity``; each attack hits a
-    province drawn with :func:`attack_weights` and has :func:`attack_sizes` casualties.
-
-    Returns:
-        Attack counts and casualties per province, or None if there was no attack.
+    ``A ~ Poisson(μ_att)`` nationwide, each in a province drawn from ``ω`` with an
+    :func:`attack_size`. Records ``iskp_attacks`` and ``civilian_casualties_iskp``.
     """
-    par, n = model.par, model.n_prov
-    rate = par.iskp_attack_rate * _maturity(model.month, par.iskp_maturity_months)
-    if model.relocation:
-        rate *= 1.0 + par.relocation_attack_gain
-    rate *= _size_factor(iskp.sum(), par.iskp_attack_elasticity)
-    count = model.streams.attacks.poisson(rate)
+    total = 0.0
+    for i in range(forces.shape[0]):
+        total += forces[i, ISKP]
+    count = poisson(stream, attack_rate(p, r, m, total))
     if count == 0:
-        return None
-    where = sampling.categorical(model.streams.attacks, attack_weights(model, iskp), count)
-    sizes = attack_sizes(model.streams.attacks, count, par.attack_size_scale, par.attack_size_tail)
-    return np.bincount(where, minlength=n), np.bincount(where, sizes, minlength=n)
+        return
+    weights = attack_weights(neighbours, pv, forces)
+    weight_total = weights.sum()
+    for _ in range(count):
+        where = categorical(stream, weights, weight_total)
+        o.iskp_attacks[where] += 1.0
+        o.civilian_casualties_iskp[where] += attack_size(p, stream)
 
 
-def _size_factor(total: float, elasticity: float) -> float:
-    """``(I_total / 1000)^alpha`` (IEEE ``pow(x, 1)`` is ``x`` exactly, so the default is too)."""
-    return (total / 1000.0) ** elasticity
+@kernel
+def harm(p, s, r, m, neighbours, pv, forces, attack_stream, stream, o):
+    """§7.7: civilian casualties by cause, killed and injured, and grievance.
 
-
-@functools.lru_cache(maxsize=4096)
-def _maturity(month: int, tau: float) -> float:
-    """ISKP attack maturity ``1 - exp(-(month + 1) / tau)`` (cached: a function of its args)."""
-    return 1.0 - np.exp(-(month + 1) / tau)
-
-
-def casualties_by_cause(model, attack_cas: np.ndarray | None) -> np.ndarray:
-    """Civilian casualties by cause (rows: :data:`CAUSES`), integers of shape ``(4, n)``.
-
-    War ``~ Poisson(war_harm_rate * contact)``, clash ``~ Poisson(civ_per_clash * clashes)``,
-    airstrike ``~ Poisson(civ_per_strike * strikes)``; ISKP attacks as drawn.
+    War ``~ Poisson(war_harm_rate · contact_i)``, clash ``~ Poisson(civ_per_clash · C_i)``,
+    airstrike ``~ Poisson(civ_per_strike · S_i)``, and the ISKP attacks; ``killed ~
+    Binomial(casualties, share)`` per cause (``war_killed_share``, or ``attack_killed_share``
+    for attacks), ``K_i = min(Σ killed, N_i)``. Residents lose the killed; ``H_i`` becomes
+    ``last_harm`` and ``c_i = 10⁴ H_i / max(N_i, 1)`` (after the deaths) the ``harm_rate``;
+    then grievance (:func:`grievance_update`).
     """
-    pa, out, month = model.pa, model.out, model.month
-    expected = np.empty((3, model.n_prov))
-    np.multiply(pa.war_harm_rate, model.contact, out=expected[0])
-    np.multiply(pa.civ_per_clash, out["clashes"][month], out=expected[1])
-    np.multiply(pa.civ_per_strike, out["ct_strikes"][month], out=expected[2])
-    casualties = np.empty((4, model.n_prov), np.int64)
-    casualties[:3] = sampling.poisson(model.streams.harm, expected)
-    casualties[3] = 0 if attack_cas is None else attack_cas
-    return casualties
+    iskp_attacks(p, r, m, neighbours, pv, forces, attack_stream, o)
+    for i in range(forces.shape[0]):
+        war = poisson(stream, p.war_harm_rate * pv.contact[i])
+        clash = poisson(stream, p.civ_per_clash * o.clashes[i])
+        air = poisson(stream, p.civ_per_strike * o.ct_strikes[i])
+        attack = int(o.civilian_casualties_iskp[i])
+        o.civ_cas_war[i], o.civ_cas_clash[i] = war, clash
+        o.civ_cas_airstrike[i], o.civ_cas_iskp_attack[i] = air, attack
+        killed = (binomial(stream, war, p.war_killed_share)
+                  + binomial(stream, clash, p.war_killed_share)
+                  + binomial(stream, air, p.war_killed_share)
+                  + binomial(stream, attack, p.attack_killed_share))
+        casualties = float(war + clash + air + attack)
+        killed = min(float(killed), pv.resident[i])
+        o.civilians_killed[i] = killed
+        o.civilians_injured[i] = casualties - killed
+        pv.resident[i] -= killed
+        pv.killed_total[i] += killed
+        pv.harm_total[i] += casualties
+        pv.last_harm[i] = casualties
+        pv.harm_rate[i] = 1e4 * casualties / max(pv.resident[i], 1.0)
+        pv.grievance[i] = grievance_update(p, pv.grievance[i], pv.harm_rate[i],
+                                           s.grievance_shock[i])
 
 
-def step(model) -> None:
-    """Draw civilian casualties by cause, split killed/injured, update population and grievance.
+@kernel
+def grievance_update(p, g, harm_rate, shock):
+    """Grievance after a month with ``c`` casualties per 10k residents.
 
-    ``killed ~ Binomial(casualties, share)`` per cause (``war_killed_share`` for war, clash and
-    airstrike, ``attack_killed_share`` for ISKP attacks), capped at the residents.
-
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
+    ``clip(g + grievance_harm_gain · c (1 - g) - grievance_decay · (g - (grievance_base +
+    shock)), 0, 1)``.
     """
-    ps, month, out = model.pstate, model.month, model.out
-    attacks = iskp_attacks(model, model.forces[:, ISKP])
-    casualties = casualties_by_cause(model, None if attacks is None else attacks[1])
-    killed = sampling.binomial_rows(model.streams.harm, casualties, model.killed_share).sum(axis=0)
-    total = casualties.sum(axis=0, dtype=np.float64)
-    model.out_groups["civ_cas"][:, month] = casualties  # rows in CAUSES order
-    killed = np.minimum(killed, ps.resident, out=out["civilians_killed"][month])
-    ps.resident -= killed
-    ps.killed_total += killed
-    ps.harm_total += total
-    ps.last_harm = total
-    np.subtract(total, killed, out=out["civilians_injured"][month])
-    if attacks is not None:
-        out["civilian_casualties_iskp"][month] = attacks[1]
-        out["iskp_attacks"][month] = attacks[0]
-    update_grievance(model, total)
-
-
-def update_grievance(model, casualties: np.ndarray) -> None:
-    """``g += k_h c (1 - g) - d (g - (g0 + shock))``, with ``c`` casualties per 10k residents.
-
-    The result is clipped to [0, 1]. ``c`` is kept as ``pstate.harm_rate`` for displacement.
-    """
-    pa, ps = model.pa, model.pstate
-    g = ps.grievance
-    ps.harm_rate = casualties / np.maximum(ps.resident, ONE)
-    ps.harm_rate *= PER_10K
-    rate = pa.grievance_harm_gain * ps.harm_rate
-    rate *= ONE - g
-    decay = g - model.grievance_target
-    decay *= pa.grievance_decay
-    rate -= decay
-    g += rate
-    np.minimum(np.maximum(g, ZERO, out=g), ONE, out=g)
+    change = (p.grievance_harm_gain * harm_rate * (1.0 - g)
+              - p.grievance_decay * (g - (p.grievance_base + shock)))
+    return min(max(g + change, 0.0), 1.0)

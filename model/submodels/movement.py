@@ -1,107 +1,112 @@
-"""Submodel 4: movement of bands between adjacent provinces."""
+"""Submodel 4 (§7.5): movement of bands between adjacent provinces."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from model.state import ISKP, ONE, TALIBAN, ZERO
+from model.state import ISKP, TALIBAN
+from model.submodels.compile import kernel
+from model.submodels.draws import gumbel, uniform
 
 STAY_BONUS = 0.5  # score units: inertia of staying put (documented in docs/ODD.md)
-_STAY, _HUNDRED, _MILLION = np.array(STAY_BONUS), np.array(100.0), np.array(1e6)
 
 
-def place_terms(model, forces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Effective forces and place scores by (province, faction), shape ``(n + 1, 2)`` each.
+@kernel
+def log_or_minus_infinity(x):
+    """``ln x``, and ``-inf`` for ``x = 0`` (an empty province is never chosen)."""
+    return math.log(x) if x > 0.0 else -math.inf
 
-    Effective force ``E[i, f]`` is ``T_i`` for the Taliban and ``e I_i`` for ISKP; the place
-    score is ``-w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)`` with
-    ``hostile = E[i, other] + R_i``, plus ``w_c log1p(E[i, ISKP] / 100)`` for the Taliban
-    (``taliban_contest_weight``: they seek ISKP out). The last row pads missing neighbours
-    (force 0, score ``-inf``, never chosen).
+
+@kernel
+def place_scores(p, s, r, w, pv, forces):
+    """The province part of every option's score, by (province, faction).
+
+    Returns:
+        ``E`` (effective forces: ``E_jT = T_j``, ``E_jI = e · I_j``); ``place[j, f] =
+        -move_safety_weight · ln(1 + (E_jf' + R_j) / 100) + move_recruit_weight · ln(N_j (1 +
+        g_j) / 10⁶)``, plus ``taliban_contest_weight · ln(1 + E_jI / 100)`` for the Taliban
+        and ``move_haven_weight · haven_j`` for ISKP; and the weak-enemy weight
+        ``move_weak_enemy_weight · ρ_jf``, with ``ρ_jT = taliban_crackdown[j]`` once the
+        Taliban govern and 1 otherwise. Each of shape ``(n_prov, 2)``.
     """
-    pa, ps, n = model.pa, model.pstate, model.n_prov
-    effective = np.zeros((n + 1, 2))
-    np.multiply(forces, model.effectiveness, out=effective[:n])
-    hostile = effective[:n, ::-1] + model.republic_pair
-    hostile /= _HUNDRED
-    np.log1p(hostile, out=hostile)
-    hostile *= -pa.move_safety_weight
-    if model.par.taliban_contest_weight:
-        contest = effective[:n, ISKP] / _HUNDRED
-        np.log1p(contest, out=contest)
-        contest *= pa.taliban_contest_weight
-        hostile[:, TALIBAN] += contest
-    recruit = np.add(ONE, ps.grievance)
-    recruit *= ps.resident
-    recruit /= _MILLION
-    np.log(recruit, out=recruit)
-    recruit *= pa.move_recruit_weight
-    place = model.place_score
-    np.add(hostile, recruit[:, None], out=place[:n])
-    return effective, place
+    effective, place = np.empty(forces.shape), np.empty(forces.shape)
+    weak_weight = np.full(forces.shape, p.move_weak_enemy_weight)
+    for j in range(forces.shape[0]):
+        effective[j, TALIBAN] = forces[j, TALIBAN]
+        effective[j, ISKP] = p.iskp_combat_effectiveness * forces[j, ISKP]
+    for j in range(forces.shape[0]):
+        recruits = p.move_recruit_weight * log_or_minus_infinity(
+            pv.resident[j] * (1.0 + pv.grievance[j]) / 1e6)
+        for f in (TALIBAN, ISKP):
+            hostile = effective[j, 1 - f] + pv.republic[j]
+            place[j, f] = -p.move_safety_weight * math.log1p(hostile / 100.0) + recruits
+        place[j, TALIBAN] += p.taliban_contest_weight * math.log1p(effective[j, ISKP] / 100.0)
+        place[j, ISKP] += p.move_haven_weight * w.haven[j]
+        if r.governs:
+            weak_weight[j, TALIBAN] *= s.taliban_crackdown[j]
+    return effective, place, weak_weight
 
 
-def scores(model, movers: np.ndarray, faction: np.ndarray, cell: np.ndarray,
-           forces: np.ndarray, strength: np.ndarray | None = None) -> np.ndarray:
-    """Score each option (column 0 = stay, then neighbours) of each mover.
+@kernel
+def option_score(place, weak_weight, own, enemy, at_home):
+    """The score of one option, from the province part of :func:`place_scores`.
 
-    ``faction`` is the movers' faction and ``cell`` the flat (option province, faction)
-    index ``2 * province + faction`` of each option (province ``n`` pads missing neighbours).
-
-    ``score = -w_s log1p(hostile / 100) + w_r log(resident (1 + g) / 1e6)
-    + w_c log1p(e I / 100) [Taliban only]
-    + w_w [own side + band outnumbers the enemy faction there] * crackdown
-    + stay bonus [stay] + w_h haven [ISKP only]``; haven = hardline weight + [borders
-    Pakistan]; the band's own fighters ``b`` (``e b`` for ISKP) are not counted twice at home.
-    Terms are looked up by (option, faction) cell from :func:`place_terms` and the model's
-    ``weak_enemy_weight`` and ``haven_score`` tables, and added in this order. ``strength``
-    (fighters) replaces the movers' own band size ``b`` in the weak-enemy test (a new cell's
-    size; its fighters are then not subtracted at home).
+    ``score_kj = place[j, f] + weak_weight[j, f] · [enemy > 0] · [own + b_k > enemy] +
+    STAY_BONUS · [j = loc(k)]``; ``own`` is the band's side there including the band.
     """
-    c = model.commanders
-    effective, place = place_terms(model, forces)
-    reach = (c.fighters[movers] if strength is None else strength.astype(float))
-    reach *= model.effectiveness[faction]
-    own = effective.take(cell)
-    if strength is None:
-        own[:, 0] -= reach
-    own += reach[:, None]
-    enemy = effective.take(cell ^ 1)
-    weak = enemy > ZERO
-    weak &= own > enemy
-    score = place.take(cell)
-    weight = model.weak_enemy_weight
-    score += weak * (weight.take(cell) if weight.ndim else weight)
-    score[:, 0] += _STAY
-    score += model.haven_score.take(cell)
+    score = place
+    if enemy > 0.0 and own > enemy:
+        score += weak_weight
+    if at_home:
+        score += STAY_BONUS
     return score
 
 
-def step(model) -> None:
-    """Let a random subset of bands choose among staying and the adjacent provinces.
+@kernel
+def choose(options, effective, place, weak_weight, home, f, strength, may_stay, stream):
+    """Gumbel-max choice among staying (if ``may_stay``) and the adjacent ``options``.
 
-    A band moves with probability ``taliban_move_prob`` or ``iskp_move_prob``; its choice is
-    a softmax over :func:`scores` (Gumbel-max sampling).
-
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
+    ``dest = argmax_j (score_kj + G_kj)``, ``G_kj ~ Gumbel(0, 1)`` drawn in option order
+    (home first): the softmax choice ``P(j) ∝ exp(score_kj)``. A band of effective
+    ``strength`` is already counted in ``E`` at home; elsewhere it adds to its side.
     """
-    c = model.commanders
-    movers = (model.streams.movement.random(c.n) < model.move_prob[c.faction]).nonzero()[0]
-    if len(movers) == 0:
+    best, dest = -math.inf, home
+    if may_stay:
+        best = option_score(place[home, f], weak_weight[home, f], effective[home, f],
+                            effective[home, 1 - f], True) + gumbel(stream)
+    for j in options:
+        if j < 0:
+            break
+        value = option_score(place[j, f], weak_weight[j, f], effective[j, f] + strength,
+                             effective[j, 1 - f], False) + gumbel(stream)
+        if value > best:
+            best, dest = value, j
+    return dest
+
+
+@kernel
+def movement(p, s, r, w, neighbours, pv, c, n, forces, stream, o):
+    """§7.5: a band considers moving with its faction's probability and chooses by score.
+
+    First one uniform per band (in row order) against ``taliban_move_prob`` or
+    ``iskp_move_prob``; then each mover, in row order, chooses among its options scored on the
+    forces before any move (simultaneous choice), with its own strength ``b_k = n_k``
+    (Taliban) or ``e · n_k`` (ISKP). Records ``moves`` by destination.
+    """
+    movers = np.zeros(n, np.bool_)
+    for k in range(n):
+        move_prob = p.taliban_move_prob if c.faction[k] == TALIBAN else p.iskp_move_prob
+        movers[k] = uniform(stream) < move_prob
+    if not movers.any():
         return
-    home, faction = c.location[movers], c.faction[movers]
-    cell = model.option_cells[home, faction]
-    score = scores(model, movers, faction, cell, c.forces(model.n_prov))
-    score += model.streams.movement.gumbel(size=score.shape)
-    choice = score.argmax(axis=1)
-    choice += np.arange(0, score.size, score.shape[1])
-    dest = cell.take(choice) >> 1  # the chosen province
-    moved = dest != home
-    if not np.count_nonzero(moved):
-        return
-    movers, dest = movers[moved], dest[moved]
-    c.location[movers] = dest
-    c.changed()
-    model.relocate(movers)
-    model.out["moves"][model.month] = np.bincount(dest, minlength=model.n_prov)
+    effective, place, weak_weight = place_scores(p, s, r, w, pv, forces)
+    for k in np.flatnonzero(movers):
+        f, home = c.faction[k], c.location[k]
+        strength = c.fighters[k] if f == TALIBAN else p.iskp_combat_effectiveness * c.fighters[k]
+        dest = choose(neighbours[home], effective, place, weak_weight, home, f, strength, True,
+                      stream)
+        if dest != home:
+            c.location[k] = dest
+            o.moves[dest] += 1.0

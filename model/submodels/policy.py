@@ -1,67 +1,70 @@
-"""Submodel 1b: faction policies and the Republic's presence for the month."""
+"""Submodel 1b (§7.1): faction policies and the Republic's presence for the month; momentum."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from model.calendar import doha_progress, withdrawal_factor
 from model.state import ISKP, TALIBAN
+from model.submodels.compile import kernel
 
 
-def step(model) -> None:
-    """Set ideological lines, pay and the Republic's force for the current month.
+@kernel
+def policy(m, p, r, cal, w, pv, sides, o):
+    """Set the lines, the pay and the Republic's force for month ``m``.
 
-    ``line_T = L_T - doha_moderation * doha_progress`` (once the Doha talks start)
-    ``+ taliban_line_shift`` (once the Taliban govern),
-    ``line_I = L_I``; ``pay_T = (1 + revenue_gain * national Taliban influence)
-    * (1 - governance_strain [once they govern])``, ``pay_I = iskp_pay * external_support``;
-    ``republic_i = R * population share_i * presence``, where presence is the withdrawal
-    ramp (1 before, 0 once the Taliban govern); ``founding_wave = 0.5^(month /
-    founding_half_life)`` scales ISKP's cross-border inflow and pledge outreach.
+    ``line_T = taliban_line - doha_moderation · doha_progress(m)`` once the Doha talks have
+    started, ``+ taliban_line_shift`` once the Taliban govern; ``line_I = iskp_line``;
+    ``pay_T = (1 + taliban_revenue_gain · Σ_i w_i s_iT) · (1 - governance_strain [govern])``;
+    ``pay_I = iskp_pay · iskp_external_support``; ``R_i = republic_effective_force · w_i ·
+    P(m)``, with the presence ``P(m)`` 1 before the withdrawal, ``W(m)`` during it and 0 once
+    the Taliban govern. Records ``republic_force``.
 
     Args:
-        model: The running :class:`~model.model.KhorasanModel`.
+        m: The month.
+        p: Parameters.
+        r: The dated regime.
+        cal: The calendar table (``W(m)``, ``doha_progress(m)``).
+        w: Static province data.
+        pv: Province state (``republic`` is written).
+        sides: Faction state (``line`` and ``pay`` are written).
+        o: This month's outputs.
+
+    Returns:
+        ISKP's founding wave ``W_m = 0.5^(m / founding_half_life)`` and the presence ``P(m)``.
     """
-    par, month = model.par, model.month
-    model.founding_wave = 0.5 ** (month / par.founding_half_life)
-    moderation = par.doha_moderation * doha_progress(month) if model.doha_started else 0.0
-    line, pay = model.line, model.pay
-    line[TALIBAN] = par.taliban_line - moderation
-    if model.governs:
-        line[TALIBAN] += par.taliban_line_shift
-    line[ISKP] = par.iskp_line
-    national_taliban = float(model.pstate.control[:, 1] @ model.pop_weight)
-    strain = par.governance_strain if model.governs else 0.0
-    pay[TALIBAN] = (1.0 + par.taliban_revenue_gain * national_taliban) * (1.0 - strain)
-    pay[ISKP] = par.iskp_pay * par.iskp_external_support
-    presence = withdrawal_factor(month) if model.withdrawal_started else 1.0
-    if model.governs:
+    founding_wave = 0.5 ** (m / p.founding_half_life)
+    line_t = p.taliban_line
+    if r.doha_talks:
+        line_t -= p.doha_moderation * cal.doha_progress[m]
+    if r.governs:
+        line_t += p.taliban_line_shift
+    sides.line[TALIBAN] = line_t
+    sides.line[ISKP] = p.iskp_line
+    taliban_share = 0.0
+    for i in range(len(w.population_weight)):
+        taliban_share += w.population_weight[i] * pv.control_taliban[i]
+    strain = p.governance_strain if r.governs else 0.0
+    sides.pay[TALIBAN] = (1.0 + p.taliban_revenue_gain * taliban_share) * (1.0 - strain)
+    sides.pay[ISKP] = p.iskp_pay * p.iskp_external_support
+    presence = cal.withdrawal_presence[m] if r.withdrawal else 1.0
+    if r.governs:
         presence = 0.0
-    if presence != model.presence or model.republic_force != par.republic_effective_force:
-        model.republic = par.republic_effective_force * model.pop_weight * presence
-        model.republic_pair = np.repeat(model.republic[:, None], 2, axis=1)
-        model.republic_present = model.republic > 0
-        model.republic_everywhere = np.count_nonzero(model.republic_present) == model.n_prov
-        model.republic_force = par.republic_effective_force
-    model.presence = presence
-    model.out["republic_force"][month] = model.republic
+    for i in range(len(w.population_weight)):
+        pv.republic[i] = p.republic_effective_force * w.population_weight[i] * presence
+        o.republic_force[i] = pv.republic[i]
+    return founding_wave, presence
 
 
-def update_momentum(model, totals: np.ndarray) -> None:
-    """Update each faction's momentum from its change in total fighters.
+@kernel
+def update_momentum(p, sides, forces):
+    """``momentum_f ← memory · momentum_f + (1 - memory) · G_f`` at the end of the month.
 
-    Momentum is an exponential moving average of the monthly relative change in fighters,
-    clipped to [-1, 1] each month (two factions: plain Python floats, same IEEE results):
-    ``m = memory * m + (1 - memory) * clip((F - F_prev) / max(F_prev, 50), -1, 1)``.
-
-    Args:
-        model: The running model.
-        totals: Total fighters per faction after this month's processes (not modified).
+    ``G_f = clip((Σ_i F_if - prev_f) / max(prev_f, 50), -1, 1)``; then ``prev_f ← Σ_i F_if``.
     """
-    memory, momentum = model.par.momentum_memory, []
-    for total, prev, m in zip(totals.tolist(), model.prev_totals.tolist(),
-                              model.momentum.tolist(), strict=True):
-        growth = min(max((total - prev) / max(prev, 50.0), -1.0), 1.0)
-        momentum.append(memory * m + (1.0 - memory) * growth)
-    model.momentum = np.array(momentum)
-    model.prev_totals = totals
+    for f in (TALIBAN, ISKP):
+        total = 0.0
+        for i in range(forces.shape[0]):
+            total += forces[i, f]
+        previous = sides.previous_total[f]
+        growth = min(max((total - previous) / max(previous, 50.0), -1.0), 1.0)
+        sides.momentum[f] = (p.momentum_memory * sides.momentum[f]
+                             + (1.0 - p.momentum_memory) * growth)
+        sides.previous_total[f] = total

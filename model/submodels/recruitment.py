@@ -1,118 +1,110 @@
-"""Submodel 2: recruitment from the local population, cross-border inflow and desertion."""
+"""Submodel 2 (§7.2): recruitment from the local population, cross-border inflow, desertion."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP, ONE, PER_10K, TALIBAN, ZERO
+from model.state import ISKP, TALIBAN
+from model.submodels.compile import kernel
+from model.submodels.draws import poisson
 
-_TINY = np.array(1e-9)
 
+@kernel
+def faction_factors(p, sides):
+    """The pay factor ``Π_f`` and the momentum factor ``M_f`` of each faction.
 
-def recruit_pools(model, forces: np.ndarray) -> np.ndarray:
-    """Expected recruits per province and faction this month, shape ``(n, 2)``.
-
-    ``pool[i, f] = rate_f[i] * F_if * (1 + a_g g_i) * (1 + a_h h_i)
-    * (pay_f / pay_other)^e * (1 + a_m max(momentum_f, 0)) * room_i``: bands recruit through
-    their own networks (so a faction recruits only where it has fighters), ``h_i`` is last
-    month's casualties per 10k residents, ``rate_f[i]`` includes the scenario multiplier
-    ``iskp_recruit_multiplier`` for ISKP, and
-    ``room_i = clip(1 - (T_i + I_i) / (ceiling * resident_i), 0, 1)`` caps mobilisation, so
-    growth is logistic within each province. Both factions are computed together on
-    ``(n, 2)`` arrays, one factor at a time in the order above.
-
-    Args:
-        model: The running model.
-        forces: Fighters per province and faction.
+    ``Π_f = (max(pay_f, 0) / max(pay_f', 10⁻⁶))^pay_recruit_elasticity``;
+    ``M_f = 1 + momentum_recruit_gain · max(momentum_f, 0)``.
     """
-    pa, ps = model.pa, model.pstate
-    resident = ps.resident
-    floor = np.maximum(resident, ONE)
-    harm = ps.last_harm / floor
-    harm *= PER_10K
-    harm *= pa.harm_recruit_gain
-    harm += ONE
-    attract = pa.grievance_recruit_gain * ps.grievance
-    attract += ONE
-    attract *= harm
-    pools = model.recruit_rates * forces
-    pools *= attract[:, None]
-    pay, momentum = faction_factors(model)
-    pools *= pay
-    pools *= momentum
-    room = forces[:, TALIBAN] + forces[:, ISKP]
-    room /= pa.mobilisation_ceiling * floor
-    np.subtract(ONE, room, out=room)  # <= 1 as forces >= 0, so only the floor of 0 binds
-    pools *= np.maximum(room, ZERO, out=room)[:, None]
+    pay_factor, momentum_factor = np.empty(2), np.empty(2)
+    for f in (TALIBAN, ISKP):
+        ratio = max(sides.pay[f], 0.0) / max(sides.pay[1 - f], 1e-6)
+        pay_factor[f] = ratio ** p.pay_recruit_elasticity
+        momentum_factor[f] = 1.0 + p.momentum_recruit_gain * max(sides.momentum[f], 0.0)
+    return pay_factor, momentum_factor
+
+
+@kernel
+def cross_border_inflow(p, w, forces, founding_wave, relocation):
+    """``X_i``: ISKP's expected inflow from Pakistan into each province.
+
+    ``X_i = (cross_border_inflow · W_m + relocation_inflow · V_m) · iskp_external_support ·
+    B_i I_i / Σ_j B_j I_j``, zero everywhere if no border province holds ISKP fighters.
+    """
+    n_prov = forces.shape[0]
+    inflow = np.zeros(n_prov)
+    total = p.cross_border_inflow * founding_wave
+    if relocation:
+        total += p.relocation_inflow
+    total *= p.iskp_external_support
+    reach = 0.0
+    for i in range(n_prov):
+        reach += w.border_km[i] * forces[i, ISKP]
+    if total <= 0.0 or reach <= 0.0:
+        return inflow
+    for i in range(n_prov):
+        inflow[i] = total * w.border_km[i] * forces[i, ISKP] / reach
+    return inflow
+
+
+@kernel
+def recruit_pools(p, s, w, pv, sides, forces, inflow):
+    """``pool[i, f]``: the expected recruits of faction ``f`` in province ``i`` this month.
+
+    ``pool_iT = taliban_recruit_rate[i] · T_i · A_i · Π_T · M_T · room_i`` and
+    ``pool_iI = iskp_recruit_rate[i] · iskp_recruit_multiplier[i] · a_i · I_i · A_i · Π_I ·
+    M_I · room_i + X_i``, with ``A_i = (1 + grievance_recruit_gain · g_i) · (1 +
+    harm_recruit_gain · harm_i)``, ``harm_i = 10⁴ H_i / max(N_i, 1)``, ``a_i =
+    iskp_network_appeal + (1 - iskp_network_appeal) · hardline_i`` and ``room_i = max(1 -
+    (T_i + I_i) / (mobilisation_ceiling · max(N_i, 1)), 0)``.
+    """
+    pay_factor, momentum_factor = faction_factors(p, sides)
+    pools = np.zeros(forces.shape)
+    for i in range(forces.shape[0]):
+        residents = max(pv.resident[i], 1.0)
+        harm = 1e4 * pv.last_harm[i] / residents
+        attract = ((1.0 + p.grievance_recruit_gain * pv.grievance[i])
+                   * (1.0 + p.harm_recruit_gain * harm))
+        room = max(1.0 - (forces[i, TALIBAN] + forces[i, ISKP])
+                   / (p.mobilisation_ceiling * residents), 0.0)
+        appeal = p.iskp_network_appeal + (1.0 - p.iskp_network_appeal) * w.hardline[i]
+        pools[i, TALIBAN] = (s.taliban_recruit_rate[i] * forces[i, TALIBAN] * attract
+                             * pay_factor[TALIBAN] * momentum_factor[TALIBAN] * room)
+        pools[i, ISKP] = (s.iskp_recruit_rate[i] * s.iskp_recruit_multiplier[i] * appeal
+                          * forces[i, ISKP] * attract * pay_factor[ISKP]
+                          * momentum_factor[ISKP] * room + inflow[i])
     return pools
 
 
-def faction_factors(model) -> tuple[np.ndarray, np.ndarray]:
-    """Pay factor ``(pay_f / pay_other)^e`` and momentum factor ``1 + a_m max(m_f, 0)``.
+@kernel
+def recruitment(p, s, w, pv, sides, c, n, forces, founding_wave, relocation, stream, o):
+    """§7.2: each band recruits its share of its side's local pool and loses deserters.
 
-    Two factions: plain Python floats (same IEEE results as numpy scalars).
-
-    Returns:
-        Two arrays of shape ``(2,)``, indexed by faction.
-    """
-    par = model.par
-    pay, momentum = model.pay.tolist(), model.momentum.tolist()
-    elasticity, gain = par.pay_recruit_elasticity, par.momentum_recruit_gain
-    pay_factor = [(max(pay[f], 0.0) / max(pay[1 - f], 1e-6)) ** elasticity for f in (0, 1)]
-    momentum_factor = [1.0 + gain * max(m, 0.0) for m in momentum]
-    return np.array(pay_factor), np.array(momentum_factor)
-
-
-def cross_border(model, iskp: np.ndarray) -> np.ndarray | None:
-    """Expected ISKP inflow from Pakistan per province (border provinces with ISKP fighters).
-
-    ``inflow_i = (c * 0.5^(month / half_life) + relocation_inflow [relocation wave]) * support
-    * border_km_i I_i / sum(border_km I)``: newcomers join the networks that already hold
-    fighters, where the border is long. None when there is no inflow.
+    ``r_k ~ Poisson(pool[loc(k), f(k)] · n_k / F[loc(k), f(k)])`` (one draw per band, in row
+    order); ``n_k ← n_k · (1 - desertion_rate) + r_k``. Records ``recruits_taliban`` and
+    ``recruits_iskp`` (cross-border inflow included).
 
     Args:
-        model: The running model.
-        iskp: ISKP fighters per province.
+        p: Parameters.
+        s: Spatial parameters.
+        w: Static province data.
+        pv: Province state.
+        sides: Faction state.
+        c: Commanders.
+        n: Number of commanders.
+        forces: Fighters by province and faction at the start of the month.
+        founding_wave: ISKP's founding wave ``W_m``.
+        relocation: Whether IS central's relocation wave is on (``V_m``).
+        stream: The recruitment stream.
+        o: This month's outputs.
     """
-    par = model.par
-    inflow = par.cross_border_inflow * model.founding_wave
-    if model.relocation:
-        inflow += par.relocation_inflow
-    inflow *= par.iskp_external_support
-    if inflow <= 0:
-        return None
-    border = model.provinces.pakistan_border_km * iskp
-    total = border.sum()
-    if total <= 0:
-        return None
-    border *= np.array(inflow)
-    border /= total
-    return border
-
-
-def step(model) -> None:
-    """Add Poisson recruits to each band in proportion to its share of its side's local force.
-
-    ``recruits_k ~ Poisson(pool[i, f] * fighters_k / F[i, f])`` for band ``k`` of faction
-    ``f`` in province ``i`` (ISKP pools include the cross-border inflow); then every band
-    loses ``desertion_rate`` of its fighters and gains its recruits.
-
-    Args:
-        model: The running :class:`~model.model.KhorasanModel`.
-    """
-    c, n = model.commanders, model.n_prov
-    forces = c.forces(n)
-    key = c.key
-    share = c.fighters / np.maximum(forces, _TINY).take(key)
-    pools = recruit_pools(model, forces)
-    inflow = cross_border(model, forces[:, ISKP])
-    if inflow is not None:
-        pools[:, ISKP] += inflow
-    expected = pools.take(key)
-    expected *= share
-    recruits = model.streams.recruitment.poisson(expected)
-    c.fighters *= model.retention
-    c.fighters += recruits
-    c.changed(key=False)
-    by_prov = np.bincount(key, recruits, minlength=2 * n)
-    model.out_groups["recruits"][:, model.month] = by_prov.reshape(-1, 2).T
+    inflow = cross_border_inflow(p, w, forces, founding_wave, relocation)
+    pools = recruit_pools(p, s, w, pv, sides, forces, inflow)
+    for k in range(n):
+        i, f = c.location[k], c.faction[k]
+        recruits = poisson(stream, pools[i, f] * c.fighters[k] / max(forces[i, f], 1e-9))
+        c.fighters[k] = c.fighters[k] * (1.0 - p.desertion_rate) + recruits
+        if f == TALIBAN:
+            o.recruits_taliban[i] += recruits
+        else:
+            o.recruits_iskp[i] += recruits
