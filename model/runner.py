@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.api import Replicate, simulate
+from model.api import Replicate, load_kernels, simulate
 from model.calendar import month_index
 from model.config import ScenarioConfig
 from model.errors import KhorasanError
@@ -111,6 +111,7 @@ def execute(tasks: list[Task], parts: Path, workers: int,
                 progress(1)
         return timings
     chunks = [tasks[k::workers * 4] for k in range(min(len(tasks), workers * 4))]
+    load_kernels()  # compiled once here if the cache is cold, not by every worker at once
     with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
         futures = [pool.submit(_run_many, chunk, parts) for chunk in chunks]
         for future in as_completed(futures):

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from model.api import simulate
+from model.api import load_kernels, simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target, load_targets
 from model.config import ConfigError
@@ -253,6 +253,7 @@ def run_abc(config: AbcConfig, workers: int = 2, scheduler: str | None = None,
     db_path = _stored_db(config, "resume") if resume else config.file("db").resolve()
     db = f"sqlite:///{db_path}"
     np.random.seed(int(config.settings.get("seed", 0)) % 2**32)  # pyabc's proposals
+    load_kernels()  # compiled once here: the samplers' forked workers inherit them
     abc = build_abc(config, workers, scheduler)
     observed = {t.name: 0.0 for t in config.targets}
     if resume:

@@ -140,8 +140,8 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
 def exit_with(parent: int, interval: float = 0.5) -> None:
     """Pool-worker initializer: end this worker when the sweep process ``parent`` is gone.
 
-    A pool worker of a sweep killed with SIGKILL would otherwise wait for work forever
-    (forkserver workers are not children of the sweep process and hold their queues open).
+    A pool worker of a sweep killed with SIGKILL would otherwise wait for work forever (it
+    holds its queues open).
     """
     def watch() -> None:
         while True:
