@@ -124,6 +124,7 @@ def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any) ->
     """
     from dask.distributed import as_completed as dask_as_completed
 
+    load_kernels()  # a cold cache is compiled here once, not by every dask worker at once
     client, owned = _client(scheduler)
     try:
         threads = max(1, sum(client.nthreads().values()))
