@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.api import simulate
+from model.api import load_kernels, simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target
 from model.parameters import Parameters
@@ -34,6 +34,7 @@ def predictive(targets: list[Target], replicates: int, seed: int, posterior: Pat
     if workers <= 1:
         rows = [_one(j) for j in jobs]
     else:
+        load_kernels()  # a cold cache is compiled here once, not by every worker at once
         with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
             rows = list(pool.map(_one, jobs, chunksize=max(1, replicates // (4 * workers))))
     return pd.DataFrame(rows), source
