@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from model.api import load_kernels
 from model.calibration.abc import CalibrationModel, load_abc_config
+from model.model import load_kernels
 
 CONFIG = Path(__file__).resolve().parents[1] / "calibration" / "abc.toml"
 TARGETS = {"model_runs_per_min": (">=", 15000.0)}

@@ -65,17 +65,6 @@ def national_table(arrays: Mapping[str, np.ndarray], first_month: int = 0) -> pd
     return pd.DataFrame(frame)
 
 
-def load_kernels() -> None:
-    """Compile the model's kernels, or load them from the disk cache, in this process.
-
-    Call it before starting worker processes: the workers then find the kernels in the cache
-    (or, forked, in memory) instead of each compiling them at once after a change.
-    """
-    model = KhorasanModel(Parameters(), 1, 0)  # the tally kernel, as the model is built
-    model.step()  # the month step
-    model._on_jowzjan_pledge()  # the pledge kernel
-
-
 def simulate(params: Parameters, n_months: int, seed,
              interventions: Sequence[Intervention] = ()) -> dict[str, np.ndarray]:
     """Run the model for ``n_months`` from 2015-01 and return the raw output arrays.

@@ -153,11 +153,6 @@ class KhorasanModel(mesa.Model):
         self._p = params
         self.par = np.array([float(params[name]) for name in PARAMETER_FIELDS])
 
-    @property
-    def governs(self) -> bool:
-        """Whether the Taliban govern (from 2021-09)."""
-        return bool(self.regime[_REGIME["governs"]])
-
     # --- set-up -------------------------------------------------------------------------------
     def _init_space(self) -> None:
         graph = nx.Graph()
@@ -326,3 +321,14 @@ class KhorasanModel(mesa.Model):
             self._commander_views = [Commander(self, slot)
                                      for slot in range(self.commanders.n)]
         return AgentSet(self._commander_views, random=self.random)
+
+
+def load_kernels() -> None:
+    """Compile the model's kernels, or load them from the disk cache, in this process.
+
+    Call it before starting worker processes: the workers then find the kernels in the cache
+    (or, forked, in memory) instead of each compiling them at once after a change.
+    """
+    model = KhorasanModel(Parameters(), 1, 0)  # the tally kernel, as the model is built
+    model.step()  # the month step
+    model._on_jowzjan_pledge()  # the pledge kernel

@@ -24,10 +24,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.api import Replicate, load_kernels, simulate
+from model.api import Replicate, simulate
 from model.calendar import month_index
 from model.config import ScenarioConfig
 from model.errors import KhorasanError
+from model.model import load_kernels
 from model.outputs import OUTPUTS
 from model.parameters import Parameters
 

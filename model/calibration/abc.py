@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from model.api import load_kernels, simulate
+from model.api import simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target, load_targets
 from model.config import ConfigError
+from model.model import load_kernels
 from model.parameters import SPECS, Parameters, check_name
 
 ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float,

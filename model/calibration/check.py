@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.api import load_kernels, simulate
+from model.api import simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target
+from model.model import load_kernels
 from model.parameters import Parameters
 from model.posterior import parameter_sets
 from model.runner import replicate_seeds

@@ -43,8 +43,8 @@ RECRUITMENT, DEFECTION, MOVEMENT, EXPANSION, COMBAT, ATTACKS, HARM = (
 
 
 @kernel
-def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, sides, floats,
-          ints, provinces, out):
+def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, side_state,
+          floats, ints, provinces, out):
     """Simulate month ``m`` and record its outputs.
 
     Policy, recruitment and band splitting, defection, movement and ISKP cells, combat,
@@ -61,7 +61,7 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
         world: Static province data.
         neighbours: Padded neighbour table (``-1`` after the last neighbour).
         nangarhar: Nangarhar's province index.
-        sides: Faction state.
+        side_state: Faction state.
         floats: Commander float fields.
         ints: Commander integer fields.
         provinces: Province state.
@@ -71,18 +71,19 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
         The number of living commanders at the end of the month.
     """
     p, s, r, w = params_of(par), spatial_of(spatial), regime_of(regime), world_of(world)
-    t, c, pv = sides_of(sides), commanders_of(floats, ints), provinces_of(provinces)
-    o, n_prov = outputs_at(out, m), len(neighbours)
+    sides, c = sides_of(side_state), commanders_of(floats, ints)
+    pv, o, n_prov = provinces_of(provinces), outputs_at(out, m), len(neighbours)
     streams = np.empty((len(STREAMS), 4), np.uint64)
-    for stream in range(len(STREAMS)):
+    for stream in range(1, len(STREAMS)):  # stream 0 is the initial placement's
         start(streams[stream], key, stream, m)
-    wave, presence = policy.policy(m, p, r, calendar_of(cal), w, pv, t, o)
+    wave, presence = policy.policy(m, p, r, calendar_of(cal), w, pv, sides, o)
     forces = bands.fighters_by_province(c, n, n_prov)
-    recruitment.recruitment(p, s, w, pv, t, c, n, forces, wave, r.relocation,
+    recruitment.recruitment(p, s, w, pv, sides, c, n, forces, wave, r.relocation,
                             streams[RECRUITMENT], o)
     n = bands.split_large_bands(c, n)
     forces = bands.fighters_by_province(c, n, n_prov)
-    n = defection.defection(p, r, neighbours, pv, t, c, n, forces, wave, streams[DEFECTION], o)
+    n = defection.defection(p, r, neighbours, pv, sides, c, n, forces, wave,
+                            streams[DEFECTION], o)
     forces = bands.fighters_by_province(c, n, n_prov)
     movement.movement(p, s, r, w, neighbours, pv, c, n, forces, streams[MOVEMENT], o)
     forces = bands.fighters_by_province(c, n, n_prov)
@@ -94,7 +95,7 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
     displacement.displacement(p, pv, o)
     control.control(p, r, pv, forces)
     control.record_month_end(c, n, pv, forces, o)
-    policy.update_momentum(p, t, forces)
+    policy.update_momentum(p, sides, forces)
     return n
 
 

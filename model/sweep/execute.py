@@ -19,8 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any
 
-from model.api import load_kernels
 from model.errors import KhorasanError
+from model.model import load_kernels
 from model.sweep.worker import Chunk, ChunkResult, exit_with, run_chunk
 
 OnResult = Callable[[ChunkResult], None]
