@@ -37,8 +37,10 @@ from model.submodels.layout import PARAMETER_FIELDS, SPATIAL_FIELDS
 CT_FACTOR_2015 = 0.25  # strikes on ISKP before the US authority of 2016-01 (ODD §7.1)
 CT_FACTOR_POST_DOHA = 0.5  # strikes on ISKP after the Doha agreement (ODD §7.1)
 _REGIME = {name: k for k, name in enumerate(REGIME_FIELDS)}
-_month, _pledge, _tally = (entry(kernel) for kernel in
-                           (kernels.month, kernels.jowzjan_pledge, kernels.tally))
+_month, _pledge, _decapitate, _initial_state, _tally = (
+    entry(kernel) for kernel in (kernels.month, kernels.jowzjan_pledge,
+                                 kernels.iskp_decapitation, kernels.initial_state,
+                                 kernels.tally))
 
 
 @dataclass(frozen=True)
@@ -170,9 +172,11 @@ class KhorasanModel(mesa.Model):
         draws = self.streams.init
         initialize.place_taliban(draws, self.p, self.provinces, self.commanders)
         initialize.place_iskp(draws, self.p, self.provinces, self.commanders)
-        forces = self.forces
-        self.pstate.control[:] = initialize.initial_control(self.p, self.provinces, forces)
-        self.sides[SIDE_FIELDS.index("previous_total")] = forces.sum(axis=0)
+        self.pstate.andsf[:] = self.p.andsf_initial_strength * self.world[
+            WORLD_FIELDS.index("population_weight")]
+        c = self.commanders
+        _initial_state(self.par, self.calendar, c.floats, c.ints, c.n, self.pstate.values)
+        self.sides[SIDE_FIELDS.index("previous_total")] = self.forces.sum(axis=0)
 
     def _schedule(self, interventions: Sequence[Intervention]) -> None:
         for event in DATED_EVENTS:
@@ -200,6 +204,20 @@ class KhorasanModel(mesa.Model):
     def _on_caliphate_end(self) -> None:
         self._set(relocation=0.0)
 
+    def _on_iskp_leader_killed(self) -> None:
+        self._decapitate(-1)
+
+    def _on_qari_hekmat_killed(self) -> None:
+        self._decapitate(self.jowzjan)
+
+    def _on_iskp_leader_arrested(self) -> None:
+        self._decapitate(-1)
+
+    def _decapitate(self, province: int) -> None:
+        """ISKP's commanders (in ``province``, or everywhere if it is -1) lose loyalty."""
+        c = self.commanders
+        _decapitate(self.par, c.floats, c.ints, c.n, province)
+
     def _on_jowzjan_pledge(self) -> None:
         """Qari Hekmat's pledge: Jowzjan's largest Taliban band goes over to an existing ISKP.
 
@@ -224,10 +242,11 @@ class KhorasanModel(mesa.Model):
         self._set(withdrawal=1.0)
 
     def _on_fall_of_kabul(self) -> None:
-        """Kabul falls mid-month; the withdrawal ramp reaches zero Republic presence."""
+        """Kabul falls mid-month; the Republic is gone from the next month."""
 
     def _on_taliban_govern(self) -> None:
         self._set(governs=1.0, ct_factor=0.0)
+        self.pstate.andsf[:] = 0.0  # the Republic is gone
 
     def _on_interventions(self) -> None:
         """Apply, in the given order, the interventions dated for the coming month.
@@ -329,6 +348,7 @@ def load_kernels() -> None:
     Call it before starting worker processes: the workers then find the kernels in the cache
     (or, forked, in memory) instead of each compiling them at once after a change.
     """
-    model = KhorasanModel(Parameters(), 1, 0)  # the tally kernel, as the model is built
+    model = KhorasanModel(Parameters(), 1, 0)  # the initial-state and tally kernels
     model.step()  # the month step
-    model._on_jowzjan_pledge()  # the pledge kernel
+    model._on_jowzjan_pledge()  # the dated events' kernels
+    model._on_iskp_leader_killed()

@@ -18,7 +18,18 @@ OUTPUTS: dict[str, tuple[str, str, str]] = {
     "defections_to_iskp": ("sum", "commanders", "Taliban commanders who went over to ISKP"),
     "defections_to_taliban": ("sum", "commanders", "ISKP commanders who went over to the Taliban"),
     "defecting_fighters_to_iskp": ("sum", "fighters", "Fighters in bands that went over to ISKP"),
-    "surrendered_fighters": ("sum", "fighters", "Fighters in bands that surrendered"),
+    "defecting_fighters_to_taliban": (
+        "sum", "fighters", "Fighters in bands that went over to the Taliban"),
+    "surrenders_to_government": (
+        "sum", "commanders", "Commanders (either faction) who surrendered to the Republic"),
+    "surrenders_to_taliban": (
+        "sum", "commanders", "ISKP commanders who surrendered to the governing Taliban"),
+    "surrendered_to_government": (
+        "sum", "fighters", "Fighters in bands that surrendered to the Republic"),
+    "surrendered_to_taliban": (
+        "sum", "fighters", "Fighters in ISKP bands that surrendered to the governing Taliban"),
+    "iskp_surrendered": ("sum", "fighters", "Fighters in ISKP bands that surrendered"),
+    "surrendered_fighters": ("sum", "fighters", "Fighters in bands that surrendered (all)"),
     "recruits_taliban": ("sum", "fighters", "New Taliban recruits"),
     "recruits_iskp": ("sum", "fighters", "New ISKP recruits (local and cross-border)"),
     "moves": ("sum", "commanders", "Bands that moved into the province"),
@@ -27,6 +38,10 @@ OUTPUTS: dict[str, tuple[str, str, str]] = {
     "iskp_losses": ("sum", "fighters", "ISKP fighters lost in combat and strikes"),
     "ct_strikes": ("sum", "strikes", "Counter-terrorism strikes on ISKP"),
     "republic_force": ("sum", "fighter-equivalents", "Effective Republic force present"),
+    "andsf_strength": ("sum", "soldiers", "ANDSF soldiers at month end"),
+    "andsf_killed": ("sum", "soldiers", "ANDSF soldiers killed fighting the Taliban"),
+    "andsf_surrendered": (
+        "sum", "soldiers", "ANDSF soldiers who surrendered or deserted to the Taliban"),
     "civilians_killed": ("sum", "people", "Civilians killed, all causes"),
     "civilians_injured": ("sum", "people", "Civilians injured, all causes"),
     "civ_cas_war": ("sum", "people", "Civilian casualties of Taliban-Republic fighting"),
@@ -47,7 +62,7 @@ OUTPUTS: dict[str, tuple[str, str, str]] = {
 
 STOCKS = frozenset({
     "taliban_fighters", "iskp_fighters", "iskp_fighters_from_taliban", "commanders_taliban",
-    "commanders_iskp", "republic_force", "displaced_stock", "resident", "grievance",
-    "control_state", "control_taliban", "control_iskp",
+    "commanders_iskp", "republic_force", "andsf_strength", "displaced_stock", "resident",
+    "grievance", "control_state", "control_taliban", "control_iskp",
 })
 """Columns that are month-end stocks (summaries take means over a window, not sums)."""

@@ -12,8 +12,10 @@ INF = float("inf")
 
 PARAMETER_TABLE: list[tuple] = [
     # --- initial conditions ---------------------------------------------------------------
-    ("taliban_initial_fighters", 60000, "fighters", (1000, 200000), (40000, 80000),
-     "Published 2015 estimates of Taliban strength span about 40k-80k (not in FACTS; L).",
+    ("taliban_initial_fighters", 13000, "fighters", (1000, 200000), (10000, 30000),
+     "FACTS §7.1: ~20k in 2014 (NBC via LWJ; M), 25-35k in 2017-09 (RS; M), 33-40k in 2018 "
+     "Q3 (USFOR-A; M), 58-100k in 2021 (UN; H). Hand-set (calibration/README.md): from 20k no "
+     "default path met the 2017-09 and 2018 Q3 ranges and the 2021 one together.",
      "Taliban fighters at 2015-01.", "int"),
     ("taliban_commanders", 200, "commanders", (1, 600), None,
      "Brief: a few hundred commanders at most; ~300 fighters per band.",
@@ -24,9 +26,11 @@ PARAMETER_TABLE: list[tuple] = [
     ("iskp_initial_commanders", 8, "commanders", (0, 100), None,
      "FACTS §2: a handful of founding Pakistani/Afghan Taliban commanders.",
      "Number of founding ISKP commanders.", "int"),
-    ("republic_effective_force", 120000, "fighter-equivalents", (0, 500000), (60000, 200000),
-     "ANDSF ~300k on paper; effectiveness-weighted to ~40% (rationale; L).",
-     "Effective Republic force, allocated to provinces by population."),
+    ("iskp_pragmatist_share", 0.4, "fraction", (0, 1), (0, 1),
+     "FACTS §2: ISKP's founders were largely Pakistani and Afghan Taliban defectors; §7.3: "
+     "its mid-level commanders were mostly ex-Taliban (USIP 2016).",
+     "Share of founding ISKP commanders whose ideology is drawn like a Taliban commander's "
+     "(pragmatists) rather than from ISKP's hardline distribution."),
     # --- ideology and faction policy --------------------------------------------------------
     ("hardline_offset", 0.45, "ideology units [0,1]", (0, 1), (0.1, 0.6),
      "Article/FACTS: ISKP founders were hardline Taliban, TTP and IMU defectors.",
@@ -44,8 +48,9 @@ PARAMETER_TABLE: list[tuple] = [
      "Brief: the line moderates with the Doha talks (2018-07 to 2020-02-29).",
      "How far the Taliban line moderates, linearly over the Doha talks."),
     # --- recruitment ------------------------------------------------------------------------
-    ("taliban_recruit_rate", 0.03, "recruits / fighter / month", (0, 1), (0.015, 0.06),
-     "Rationale: offsets ~2-3%/month attrition of ~60k fighters (steady state).",
+    ("taliban_recruit_rate", 0.048, "recruits / fighter / month", (0, 1), (0.02, 0.08),
+     "Hand-set with the Republic's force (calibration/README.md): net Taliban growth of about "
+     "1%/month, 2015-2021 (FACTS §7.1).",
      "Taliban recruits per fighter per month with no grievance, harm or momentum and full "
      "room (scaled by the attraction factors).", "float", True),
     ("iskp_recruit_rate", 0.04, "recruits / fighter / month", (0, 1), (0.01, 0.12),
@@ -76,6 +81,11 @@ PARAMETER_TABLE: list[tuple] = [
     ("pay_recruit_elasticity", 0.5, "dimensionless", (0, 3), (0, 1),
      "Rationale: pay draws recruits (ISKP reportedly paid more; L).",
      "Elasticity of recruitment to the faction's relative pay."),
+    ("control_recruit_gain", 1.0, "1 / influence share", (0, 20), (0, 3),
+     "Kalyvas (2006): territorial control begets collaboration; the faction that holds a "
+     "district recruits from it.",
+     "Relative increase of a faction's recruitment per unit of its influence share in the "
+     "province."),
     ("cross_border_inflow", 60.0, "fighters / month", (0, 5000), (0, 200),
      "FACTS §2: founders largely Pakistani Taliban; inflow from Pakistan (Orakzai, Khyber).",
      "ISKP inflow across the Pakistan border at founding, split over the border provinces by "
@@ -134,6 +144,26 @@ PARAMETER_TABLE: list[tuple] = [
     ("surrender_pressure_weight", 8.0, "logit / pressure unit", (0, 100), (0, 15),
      "FACTS §2: surrenders followed offensives.",
      "Weight of the recent loss rate in the surrender logit."),
+    ("surrender_siege_weight", 2.5, "logit / log force ratio", (0, 20), (0, 5),
+     "FACTS §2, §7.3: the Jowzjan branch surrendered to the government when the Taliban's "
+     "Darzab offensive had it surrounded (2018-08); Nangarhar's bands surrendered under the "
+     "2019 offensive. Hand-set to the 2018 and 2019 surrenders (calibration/README.md).",
+     "Weight of ln(1 + rival / own effective force in the province) in the surrender logit, "
+     "the rival being the other insurgent faction: a branch encircled by its rival surrenders "
+     "to the authority that offers amnesty."),
+    ("republic_amnesty", 1.5, "logit", (0, 20), (0, 3),
+     "FACTS §2, §7.3: ISKP fighters surrendered to the government in Jowzjan (2018) and "
+     "Nangarhar (2019); the Republic's peace and reintegration programme offered amnesty.",
+     "Surrender-logit bonus where the Republic accepts surrenders (before the Taliban govern)."),
+    ("taliban_amnesty", 1.5, "logit", (0, 20), None,
+     "Assumption of the baseline (after 2021-08, not calibrated): the governing Taliban take "
+     "ISKP surrenders on the Republic's terms; in Jowzjan (2018) they took 128 prisoners "
+     "(FACTS §7.3).",
+     "Surrender-logit bonus of ISKP commanders once the Taliban govern."),
+    ("decapitation_loyalty_loss", 0.5, "fraction", (0, 1), (0, 0.9),
+     "FACTS §2, §7.3: ISKP's leaders were killed (2016-07, 2018-04 in Jowzjan) or arrested "
+     "(2020-04); decapitation weakens a group's cohesion (Jordan 2009).",
+     "Fraction of loyalty an ISKP commander loses when its leader is killed or arrested."),
     # --- movement ---------------------------------------------------------------------------
     ("taliban_move_prob", 0.03, "1 / month", (0, 1), None,
      "Rationale: Taliban bands are mostly local.",
@@ -180,8 +210,9 @@ PARAMETER_TABLE: list[tuple] = [
     ("iskp_combat_effectiveness", 1.5, "Taliban-fighter equivalents", (0.01, 20), (0.5, 3),
      "Rationale: ISKP's zeal and suicide tactics; Lanchester effectiveness.",
      "Lanchester effectiveness of an ISKP fighter relative to a Taliban fighter."),
-    ("taliban_war_loss_rate", 0.02, "1 / month", (0, 0.5), (0.005, 0.05),
-     "Rationale: Taliban losses of ~10-15k a year against the Republic.",
+    ("taliban_war_loss_rate", 0.04, "1 / month", (0, 0.5), (0.01, 0.08),
+     "Rationale: Taliban losses of ~10-15k a year against the Republic; hand-set with the "
+     "Republic's force (calibration/README.md).",
      "Taliban loss fraction per month where facing the full Republic force."),
     ("republic_iskp_loss_rate", 0.02, "1 / month", (0, 0.5), (0, 0.06),
      "Brief: Republic operations against ISKP.",
@@ -207,22 +238,66 @@ PARAMETER_TABLE: list[tuple] = [
     ("nangarhar_offensive_2019", 0.25, "1 / month", (0, 1), (0, 0.5),
      "FACTS §2: Afghan/US operations in Nangarhar, 2019-09 to 2019-11.",
      "Extra ISKP loss fraction per month in Nangarhar during the 2019 offensive."),
-    ("taliban_crackdown", 2.0, "multiplier", (0, 20), None,
-     "Brief: the Taliban crack down on ISKP once they govern (from 2021-08-15).",
+    ("taliban_crackdown", 1.0, "multiplier", (0, 20), None,
+     "Scenario lever, neutral by default; the baseline sets 2 (scenarios/baseline.toml: the "
+     "Brief's crackdown on ISKP once the Taliban govern).",
      "Multiplier on clash rate and Taliban pursuit of ISKP once the Taliban govern (2021-09).",
      "float", True),
     ("offensive_2021_intensity", 1.8, "multiplier", (0, 10), (1, 3),
      "FACTS §2; article: violence spiked from 2021-05 with the Taliban offensive.",
      "Multiplier on Taliban-Republic fighting from 2021-05 to 2021-08-15."),
+    # --- the Republic -----------------------------------------------------------------------
+    ("andsf_initial_strength", 315000, "soldiers", (0, 1000000), None,
+     "FACTS §7.2: ANDSF assigned strength 315,962 (2016-11), 313,728 (2018-01); held for "
+     "2015-01 (no earlier figure).",
+     "ANDSF soldiers at 2015-01, allocated to provinces by population.", "int"),
+    ("andsf_authorized", 334000, "soldiers", (0, 1000000), None,
+     "FACTS §7.2: authorized strength 334,000 (2018-01).",
+     "The strength the Republic recruits toward.", "int"),
+    ("andsf_replacement_rate", 0.05, "1 / month", (0, 1), (0.01, 0.2),
+     "Rationale: the ANDSF replaced its losses by recruiting toward its authorized strength "
+     "(FACTS §7.2: assigned strength near 314-316k through 2016-2018 despite its losses).",
+     "Monthly fraction of the gap to authorized strength that recruitment fills."),
+    ("andsf_effectiveness", 0.08, "fighter-equivalents / soldier", (0, 5), (0.03, 0.3),
+     "Rationale: paper strength overstates the force fighting the Taliban (absences, "
+     "'ghosts', static posts; FACTS §7.2: the APPS count fell by ~40k in 2019). Hand-set "
+     "(calibration/README.md) with air_support_gain.",
+     "Effective force of one ANDSF soldier without international air support."),
+    ("air_support_gain", 3.0, "relative force", (0, 20), (0, 6),
+     "FACTS §7.2: US and coalition aircraft released 947 (2015) to 7,423 (2019) weapons a "
+     "year; the ANDSF fought with international air support and enablers. Hand-set "
+     "(calibration/README.md).",
+     "Relative increase of the Republic's effective force at full air support (the peak "
+     "year's rate of weapons released)."),
+    ("andsf_war_loss_rate", 0.007, "1 / month", (0, 1), (0.002, 0.03),
+     "FACTS §7.2: ~5,000 ANDSF killed in 2015, 6,785 in 2016 to 11-12, 28,529 in 2015 to "
+     "2018-11 (about 600 a month).",
+     "ANDSF soldiers killed per month, per Taliban fighter facing them, where the Taliban "
+     "face the Republic's full force (Lanchester, like the Taliban's losses)."),
+    ("andsf_collapse_base", -13.0, "logit", (-30, 5), (-16, -8),
+     "Rationale: before 2021 whole units rarely surrendered or dissolved; hand-set with the "
+     "two weights below (calibration/README.md).",
+     "Intercept of the monthly logit of ANDSF soldiers surrendering or deserting to the "
+     "Taliban."),
+    ("andsf_collapse_support_weight", 12.0, "logit / support unit", (0, 50), (0, 20),
+     "FACTS §2, §7.1: the ANDSF collapsed as international forces withdrew (2021-05 to 08): "
+     "district centres fell by the hundred (AAN, Milley).",
+     "Weight of the missing international support (1 - S) in the ANDSF collapse logit."),
+    ("andsf_collapse_control_weight", 4.0, "logit / influence share", (0, 50), (0, 10),
+     "FACTS §7.1 (2021): garrisons surrounded by Taliban-held districts negotiated their "
+     "surrender (AAN 2021-07).",
+     "Weight of the Taliban's influence share in the province in the ANDSF collapse logit."),
     # --- civilian harm ----------------------------------------------------------------------
     ("war_harm_rate", 0.01, "casualties / contact unit / month", (0, 1), (0.002, 0.015),
      "FACTS §4: ~10-11k civilian casualties a year, mostly from the Taliban-Republic war.",
      "Civilian casualties per sqrt(Taliban x Republic force) per month."),
     ("war_killed_share", 0.32, "fraction", (0, 1), None,
      "FACTS §4: killed / total ~ 0.32 (2015-2020).", "Share killed in war casualties."),
-    ("iskp_attack_rate", 0.8, "attacks / 1000 fighters / month", (0, 50), (0.1, 3),
-     "FACTS §4: ISKP casualties 82 (2015) to ~2,200 (2018).",
-     "Mass-casualty attack rate per 1000 ISKP fighters at full organisational maturity."),
+    ("iskp_attack_rate", 0.8, "attacks / month", (0, 50), (0.1, 3),
+     "FACTS §4: ISKP casualties 82 (2015) to ~2,200 (2018); §7.4: 7 claimed attacks in "
+     "2017 H1, 15 in 2018 H1.",
+     "Mass-casualty attacks per month of an ISKP of 1,000 fighters at full organisational "
+     "maturity (for any size elasticity)."),
     ("iskp_attack_elasticity", 1.0, "dimensionless", (0, 2), (0, 1),
      "FACTS §4: ISKP's harm came from mass-casualty attacks in cities, the work of small urban "
      "cells; 1 keeps attacks proportional to ISKP's fighters.",
@@ -280,6 +355,10 @@ PARAMETER_TABLE: list[tuple] = [
     ("taliban_revenue_gain", 0.5, "relative pay / control share", (0, 5), None,
      "Rationale: Taliban taxation grows with the territory held.",
      "Relative increase of Taliban pay per unit of national control share."),
+    ("iskp_revenue_gain", 0.5, "relative pay / control share", (0, 5), None,
+     "Rationale: ISKP taxed and extorted where it held districts (southern Nangarhar, "
+     "2015-16; FACTS §2), like the Taliban.",
+     "Relative increase of ISKP pay per unit of its national control share."),
     ("governance_strain", 0.0, "relative pay", (0, 1), None,
      "Scenario lever: disputes over governance and spoils (Taliban fragmentation).",
      "Fractional cut of Taliban pay and loyalty once the Taliban govern."),

@@ -19,8 +19,9 @@ COMMANDER_FLOATS = ("fighters", "ideology", "loyalty", "pressure")
 COMMANDER_INTS = ("faction", "location", "from_taliban")
 PROVINCE_FIELDS = ("resident", "displaced", "killed_total", "harm_total", "grievance",
                    "last_harm", "harm_rate", "control_state", "control_taliban", "control_iskp",
-                   "republic", "contact")
-"""Rows of the province state: the ODD §2.1 variables, then ``R_i`` and ``contact_i``."""
+                   "republic", "contact", "andsf")
+"""Rows of the province state: the ODD §2.1 variables, then ``R_i``, ``contact_i`` and the
+ANDSF soldiers ``A_i``."""
 WORLD_FIELDS = ("population_weight", "border_km", "hardline", "haven", "refuge_weight")
 """Static province data: ``w_i``, ``B_i``, ``hardline_i``, ``haven_i`` and ``hardline_i ·
 [B_i > 0]`` (the refuge's weight)."""

@@ -37,9 +37,9 @@ HINT = "run `python scripts/gen_odd_tables.py`"
 # row is described here and dated from model.calendar.TALIBAN_GOVERN.
 GOVERN_ROW = (
     "taliban_govern",
-    "The Taliban govern: Republic presence 0; CT strikes only as `over_the_horizon_strikes`; "
-    "`taliban_crackdown` and `governance_strain` take effect; surrender only of ISKP bands "
-    "(to the Taliban).",
+    "The Taliban govern: the Republic's army is gone (A_i = 0); CT strikes only as "
+    "`over_the_horizon_strikes`; `taliban_crackdown`, `taliban_amnesty` and "
+    "`governance_strain` take effect; surrender only of ISKP bands (to the Taliban).",
     "FACTS §2: Kabul fell 2021-08-15, last US flight 2021-08-31; the brief's scenarios start "
     "2021-09.",
 )

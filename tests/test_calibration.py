@@ -12,7 +12,7 @@ import pytest
 from helpers import error_line, snapshot
 
 from model.calendar import month_index
-from model.calibration.stats import compute, statistics
+from model.calibration.stats import compute, months_needed, statistics
 from model.calibration.targets import load_targets
 from model.cli import main
 from model.data import load_provinces
@@ -218,7 +218,7 @@ def test_check_prints_coverage_and_criteria(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "clashes_total" in out and "covered" in out
-    assert out.count("PASS") + out.count("FAIL") == 6
+    assert out.count("PASS") + out.count("FAIL") == 7
     sims = pd.read_csv(tmp_path / "ppc_statistics.csv")
     assert len(sims) == 4 and "jowzjan_collapse" in sims
     assert (tmp_path / "ppc_targets.png").stat().st_size > 10_000
@@ -229,8 +229,8 @@ def test_statistics_from_a_real_run_are_finite():
     from model.parameters import Parameters
 
     targets = load_targets(TARGETS)
-    stats = statistics(targets, simulate(Parameters(), 80, 1))
-    assert all(np.isfinite(v) for v in stats.values())
+    stats = statistics(targets, simulate(Parameters(), months_needed(targets), 1))
+    assert all(np.isfinite(v) for v in stats.values()), stats
 
 
 def test_logit_scale_maps_onto_the_prior_range():

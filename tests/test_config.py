@@ -14,6 +14,7 @@ from model.parameters import SPECS
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.toml"
+BASELINE_ASSUMPTIONS = {"taliban_crackdown": 2.0, "taliban_amnesty": 1.5}  # its [parameters]
 HEADER = "[scenario]\nname = 'bad'\n"
 
 
@@ -190,7 +191,7 @@ def test_baseline_is_valid(capsys):
     assert config.name == "baseline"
     assert config.run == {"start": "2015-01", "end": "2023-12", "replicates": 200,
                           "seed": 20150126}
-    assert config.parameters == {}
+    assert config.parameters == BASELINE_ASSUMPTIONS
     assert config.interventions == ()
 
 
@@ -203,7 +204,7 @@ def test_extends_baseline_changes_one_parameter(tmp_path, capsys):
     assert config.name == "child"
     assert config.description == base.description
     assert config.run == base.run
-    assert config.parameters == {"clash_rate": 0.25}
+    assert config.parameters == {**BASELINE_ASSUMPTIONS, "clash_rate": 0.25}
     assert config.chain == (BASELINE.resolve(), child.resolve())
 
     assert main(["validate", str(child)]) == 0
@@ -211,7 +212,9 @@ def test_extends_baseline_changes_one_parameter(tmp_path, capsys):
     assert "chain: baseline.toml -> child.toml" in out
     assert "run: start=2015-01, end=2023-12, replicates=200, seed=20150126" in out
     rows = parameter_rows(out)
-    assert {k: v for k, v in rows.items() if v[0] == "*"} == {"clash_rate": ("*", "0.25")}
+    assert {k: v for k, v in rows.items() if v[0] == "*"} == {
+        "clash_rate": ("*", "0.25"), "taliban_crackdown": ("*", "2"),
+        "taliban_amnesty": ("*", "1.5")}
 
 
 def test_child_run_keys_replace_the_base_keys_one_by_one(tmp_path):

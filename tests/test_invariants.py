@@ -7,6 +7,7 @@ import pytest
 from conftest import GOVERN, N_MONTHS, SEEDS, WITHDRAWAL, first_bad, run_model
 
 from model.agents import Commander, Province
+from model.calendar import CALENDAR_FIELDS, calendar_table, month_index
 from model.errors import ParameterError
 from model.model import Intervention, KhorasanModel
 from model.outputs import OUTPUTS
@@ -96,9 +97,16 @@ def test_defector_fighters_are_iskp_fighters(default_run):
 
 
 # --- the Republic era ends with the fall of Kabul ---------------------------------------------
-def test_republic_force_before_withdrawal(default_run):
-    national = default_run.out["republic_force"][:WITHDRAWAL].sum(axis=1)
-    np.testing.assert_allclose(national, default_run.p.republic_effective_force, rtol=1e-12)
+def test_republic_force_is_its_army_times_effectiveness_and_air_support(default_run):
+    """``R(m) = A(m-1) · andsf_effectiveness · (1 + air_support_gain · S_air(m))``, where A is
+    the army at the end of the previous month; it is not constant (the 2017-19 air surge)."""
+    out, p = default_run.out, default_run.p
+    army = np.concatenate([[p.andsf_initial_strength], out["andsf_strength"].sum(axis=1)])
+    air = calendar_table(N_MONTHS)[CALENDAR_FIELDS.index("air_support")]
+    expected = army[:GOVERN] * p.andsf_effectiveness * (1 + p.air_support_gain * air[:GOVERN])
+    national = out["republic_force"][:GOVERN].sum(axis=1)
+    np.testing.assert_allclose(national, expected, rtol=1e-9)
+    assert national[month_index("2018-06")] > 1.5 * national[month_index("2016-06")]
 
 
 def test_republic_era_activity_before_the_fall(default_run):
@@ -109,14 +117,24 @@ def test_republic_era_activity_before_the_fall(default_run):
 
 def test_no_republic_war_or_strikes_after_the_fall(default_run):
     assert default_run.p.over_the_horizon_strikes == 0
-    assert_zero(default_run.out, ("republic_force", "ct_strikes", "civ_cas_war",
+    assert_zero(default_run.out, ("republic_force", "andsf_strength", "andsf_killed",
+                                  "andsf_surrendered", "surrendered_to_government",
+                                  "surrenders_to_government", "ct_strikes", "civ_cas_war",
                                   "civ_cas_airstrike"), slice(GOVERN, None))
 
 
-def test_republic_presence_ramps_down_during_withdrawal(default_run):
+def test_the_republic_weakens_through_the_withdrawal(default_run):
     national = default_run.out["republic_force"][WITHDRAWAL - 1: GOVERN + 1].sum(axis=1)
     assert np.all(np.diff(national) <= 0)
     assert national[0] > national[-2] > 0 == national[-1]
+    army = default_run.out["andsf_strength"].sum(axis=1)
+    assert army[GOVERN - 1] < army[WITHDRAWAL - 1]  # soldiers surrendered or deserted
+
+
+def test_the_army_holds_within_its_authorized_strength_before_2021(default_run):
+    army = default_run.out["andsf_strength"][:month_index("2021-01")].sum(axis=1)
+    assert np.all(army <= default_run.p.andsf_authorized + 1e-6)
+    assert np.all(army > 0.8 * default_run.p.andsf_initial_strength)
 
 
 # --- without ISKP -----------------------------------------------------------------------------

@@ -195,16 +195,15 @@ def test_founding_outreach_raises_taliban_defection_logits_only():
     half = (defection.shared_logits(push.p, push.r, push.sides, 0.5)
             - defection.shared_logits(base.p, base.r, base.sides, 0.5))
     np.testing.assert_allclose(half, [1.0, 0.0], atol=1e-12)  # it fades with the wave
-    assert defection.surrender_logit(push.p, 0.2, 0.5) == defection.surrender_logit(
-        base.p, 0.2, 0.5)  # surrender is untouched
+    assert defection.surrender_logit(push.p, 0.2, 0.5, 1.0, 1.0) == defection.surrender_logit(
+        base.p, 0.2, 0.5, 1.0, 1.0)  # surrender is untouched
 
 
 def test_founding_wave_halves_every_half_life():
     model = fresh(founding_half_life=12.0)
     v = model.views()
     cal = Calendar(*calendar_table(24))
-    wave, presence = policy.policy(12, v.p, v.r, cal, v.w, v.pv, v.sides, v.o)
-    assert wave == pytest.approx(0.5) and presence == 1.0
+    assert policy.policy(12, v.p, v.r, cal, v.w, v.pv, v.sides, v.o) == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize("appeal", [0.0, 0.3, 1.0])
@@ -330,8 +329,10 @@ def test_pledge_is_kept_when_the_monthly_draw_records_defections_too(base):
 
 # --- the Taliban contest ISKP's ground (movement) ---------------------------------------------
 def _place(model, iskp: float, faction: int = TALIBAN) -> np.ndarray:
-    """Place scores with 500 Taliban and ``iskp`` ISKP fighters in every province."""
+    """Place scores with 500 Taliban and ``iskp`` ISKP fighters in every province, and no
+    Republic (so that hostile force is the other faction's alone)."""
     v = model.views()
+    v.pv.republic[:] = 0.0
     forces = np.full((34, 2), [500.0, iskp])
     return movement.place_scores(v.p, v.s, v.r, v.w, v.pv, forces)[1][:, faction]
 

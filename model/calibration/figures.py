@@ -23,8 +23,11 @@ def _panel(ax, target: Target, values: pd.Series) -> None:
         ax.axvline(target.value, color="#c44e52", lw=2, label="observed")
     else:
         ax.axvspan(target.low, target.high, color="#c44e52", alpha=0.25, label="observed range")
-    ax.axvline(values.median(), color="black", lw=1, ls="--", label="simulated median")
-    ax.set_title(target.name, fontsize=9)
+    median = float(target.quantiles(values, 0.5))
+    if np.isfinite(median):
+        ax.axvline(median, color="black", lw=1, ls="--", label="simulated median")
+    missing = int(values.isna().sum())
+    ax.set_title(target.name + (f" ({missing} NaN)" if missing else ""), fontsize=9)
     ax.tick_params(labelsize=7)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
 
 from model.calibration.targets import Target
+from model.data import load_provinces
+
+CROSSING = 0.5  # the share whose first crossing ``crossing_month`` finds
 
 
 def column(arrays: Mapping[str, np.ndarray], name: str) -> np.ndarray:
@@ -27,6 +31,12 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else 1.0
 
 
+@functools.cache
+def _population_weights() -> np.ndarray:
+    population = load_provinces().population
+    return population / population.sum()
+
+
 def compute(target: Target, arrays: Mapping[str, np.ndarray]) -> float:
     """The simulated value of ``target``'s statistic.
 
@@ -34,9 +44,19 @@ def compute(target: Target, arrays: Mapping[str, np.ndarray]) -> float:
     ``provinces_nonzero``: provinces with a positive window total; ``share``: the listed
     provinces' share of the national window total; ``value``: the month's value summed over
     provinces; ``fraction_of_peak``: last-month value over the window's peak;
-    ``ratio``: last-month value over first-month value.
+    ``ratio``: last-month value over first-month value; ``national_share``: the
+    population-weighted mean over provinces (of a share) in the window's last month;
+    ``crossing_month``: the first month of the window (as a month index from 2015-01) in
+    which that national share exceeds 0.5, NaN if none does.
     """
     stat = target.statistic
+    if stat in ("national_share", "crossing_month"):
+        first, last = target.window
+        national = column(arrays, target.column)[first: last + 1] @ _population_weights()
+        if stat == "national_share":
+            return float(national[-1])
+        above = np.flatnonzero(national > CROSSING)
+        return float(first + above[0]) if len(above) else float("nan")
     if stat in ("provinces_nonzero", "share"):
         first, last = target.window
         totals = column(arrays, target.column)[first: last + 1].sum(axis=0)

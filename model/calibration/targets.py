@@ -7,13 +7,15 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.calendar import month_index
+import numpy as np
+
+from model.calendar import month_index, month_quantiles, month_text
 from model.config import ConfigError
 from model.data import load_provinces
 from model.outputs import OUTPUTS
 
 STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "value",
-              "fraction_of_peak", "ratio")
+              "fraction_of_peak", "ratio", "national_share", "crossing_month")
 DERIVED_COLUMNS = ("civilian_casualties",)
 KEYS = {"name", "statistic", "column", "window", "date", "provinces", "value", "low", "high",
         "scale", "source"}
@@ -66,10 +68,26 @@ class Target:
 
     @property
     def observed(self) -> str:
-        """The observation as text."""
+        """The observation as text (months as ``YYYY-MM`` for ``crossing_month``)."""
+        def text(x: float) -> str:
+            return self.shown(x) if self.statistic == "crossing_month" else f"{x:g}"
         if self.value is not None:
-            return f"{self.value:g}"
-        return f"{self.low:g}..{self.high:g}"
+            return text(self.value)
+        return f"{text(self.low)}..{text(self.high)}"
+
+    def shown(self, x: float) -> float | str:
+        """A simulated value as shown in tables (``YYYY-MM`` or ``none`` for a crossing)."""
+        return month_text(x) if self.statistic == "crossing_month" else x
+
+    def quantiles(self, values, qs) -> np.ndarray:
+        """Quantiles over replicates, NaNs left out.
+
+        For ``crossing_month``, a replicate that never crosses counts as later than every month
+        (:func:`model.calendar.month_quantiles`).
+        """
+        if self.statistic == "crossing_month":
+            return month_quantiles(values, qs)
+        return np.nanquantile(np.asarray(values, dtype=float), qs)
 
 
 def _target(path: Path, k: int, raw: dict) -> Target:
@@ -91,11 +109,15 @@ def _target(path: Path, k: int, raw: dict) -> Target:
         window = (month_index(first, f"{where}.window'"), month_index(last, f"{where}.window'"))
     data = load_provinces()
     provinces = raw.get("provinces")
+    observed = {key: raw.get(key) for key in ("value", "low", "high")}
+    if raw["statistic"] == "crossing_month":  # observations are months: YYYY-MM
+        observed = {key: None if v is None else float(month_index(v, f"{where}.{key}'"))
+                    for key, v in observed.items()}
     return Target(
         name=str(raw.get("name", f"target{k}")), statistic=raw["statistic"],
         column=raw["column"], window=window,
         provinces=None if provinces is None else tuple(data.index(p) for p in provinces),
-        value=raw.get("value"), low=raw.get("low"), high=raw.get("high"),
+        **observed,
         scale=float(raw.get("scale", 1.0)), source=str(raw.get("source", "")),
     )
 

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.calendar import month_index, month_quantiles, month_text
+
 COVERAGE_FILES = ("coverage.csv", "ppc_coverage.csv", "figures/coverage.csv",
                   "figures/ppc_coverage.csv")
 FIGURES = {"ppc_targets": "figures/ppc_targets.png", "posterior": "figures/posterior.png"}
@@ -65,9 +67,27 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _observed(raw: dict[str, Any]) -> tuple[str, float, float]:
+    months = raw.get("statistic") == "crossing_month"  # observations are YYYY-MM
+
+    def number(x: Any) -> float:
+        return float(month_index(str(x), "targets.toml")) if months else float(x)
+
+    def text(x: Any) -> str:
+        return str(x) if months else f"{x:g}"
     if "value" in raw:
-        return f"{raw['value']:g}", float(raw["value"]), float(raw["value"])
-    return f"{raw['low']:g}..{raw['high']:g}", float(raw["low"]), float(raw["high"])
+        return text(raw["value"]), number(raw["value"]), number(raw["value"])
+    return f"{text(raw['low'])}..{text(raw['high'])}", number(raw["low"]), number(raw["high"])
+
+
+def _quantiles(raw: dict[str, Any], values: np.ndarray) -> np.ndarray:
+    """The 5%, 50% and 95% quantiles over replicates (NaNs left out but for months)."""
+    if raw.get("statistic") == "crossing_month":
+        return month_quantiles(values, [0.05, 0.5, 0.95])
+    return np.nanquantile(values, [0.05, 0.5, 0.95])
+
+
+def _shown(raw: dict[str, Any], x: float) -> float | str:
+    return month_text(x) if raw.get("statistic") == "crossing_month" else x
 
 
 def coverage_from_statistics(stats: pd.DataFrame, targets: list[dict[str, Any]]) -> pd.DataFrame:
@@ -78,8 +98,9 @@ def coverage_from_statistics(stats: pd.DataFrame, targets: list[dict[str, Any]])
         if name not in stats.columns or not ("value" in raw or {"low", "high"} <= set(raw)):
             continue
         text, lo, hi = _observed(raw)
-        q05, q50, q95 = np.nanquantile(stats[name].to_numpy(dtype=float), [0.05, 0.5, 0.95])
-        rows.append({"target": name, "observed": text, "median": q50, "q05": q05, "q95": q95,
+        q05, q50, q95 = _quantiles(raw, stats[name].to_numpy(dtype=float))
+        rows.append({"target": name, "observed": text, "median": _shown(raw, q50),
+                     "q05": _shown(raw, q05), "q95": _shown(raw, q95),
                      "covered": bool(q95 >= lo and q05 <= hi)})
     return pd.DataFrame(rows).set_index("target") if rows else pd.DataFrame()
 

@@ -71,17 +71,21 @@ def strike_rates(p, s, r, forces):
 
 
 @kernel
-def republic_losses(p, intensity, republic, taliban, iskp):
-    """The Republic's operations in a province.
+def republic_losses(p, intensity, republic, soldiers, taliban, iskp):
+    """The Taliban–Republic war and the Republic's operations against ISKP in a province.
 
     Returns:
-        ``taliban_war_loss_rate · ι · T R / (R + T)``, ``republic_iskp_loss_rate · I R / (R +
-        e I)`` and the war contact ``ι · sqrt(T R)``.
+        The Taliban's losses ``taliban_war_loss_rate · ι · T R / (R + T)``, ISKP's
+        ``republic_iskp_loss_rate · I R / (R + e I)``, the soldiers the ANDSF loses,
+        ``andsf_war_loss_rate · ι · T · A / (R + T)`` (the same Lanchester term per soldier:
+        without air support each soldier carries more of the fighting), and the war
+        contact ``ι · sqrt(T R)``.
     """
-    return (p.taliban_war_loss_rate * intensity * taliban * republic
-            / max(republic + taliban, 1e-9),
+    facing = max(republic + taliban, 1e-9)
+    return (p.taliban_war_loss_rate * intensity * taliban * republic / facing,
             p.republic_iskp_loss_rate * iskp * republic
             / max(republic + p.iskp_combat_effectiveness * iskp, 1e-9),
+            min(p.andsf_war_loss_rate * intensity * taliban * soldiers / facing, soldiers),
             intensity * math.sqrt(taliban * republic))
 
 
@@ -107,7 +111,7 @@ def apply_losses(c, n, forces, losses):
 
 
 @kernel
-def combat(p, s, r, w, pv, c, n, forces, presence, nangarhar, stream, o):
+def combat(p, s, r, w, pv, c, n, forces, nangarhar, stream, o):
     """§7.6: clashes, Republic operations and strikes; losses applied to the bands.
 
     ``C_i ~ Poisson(clash rate on the exposed ISKP X_i)`` for every province, then ``S_i ~
@@ -115,7 +119,8 @@ def combat(p, s, r, w, pv, c, n, forces, presence, nangarhar, stream, o):
     split by the enemy's exposed effective force: the Taliban take ``e X_i / (T_i + e X_i)``
     of them, ISKP ``T_i / (T_i + e X_i)`` (at most ``X_i``). Strikes kill ``K_i =
     min(Poisson(ct_kills_per_strike · S_i), I_i)``. Province losses are capped at the force
-    present. Records ``clashes``, ``ct_strikes``, ``taliban_losses``, ``iskp_losses``; sets
+    present; the ANDSF's dead leave its soldiers (:func:`republic_losses`). Records
+    ``clashes``, ``ct_strikes``, ``taliban_losses``, ``iskp_losses``, ``andsf_killed``; sets
     ``contact``.
 
     Returns:
@@ -131,7 +136,6 @@ def combat(p, s, r, w, pv, c, n, forces, presence, nangarhar, stream, o):
     rates = strike_rates(p, s, r, forces)
     for i in range(n_prov):
         o.ct_strikes[i] = poisson(stream, rates[i])
-    republic = presence > 0.0 or r.nangarhar_offensive  # the Republic fights this month
     intensity = p.offensive_2021_intensity if r.withdrawal else 1.0
     losses = np.zeros(forces.shape)
     for i in range(n_prov):
@@ -139,17 +143,17 @@ def combat(p, s, r, w, pv, c, n, forces, presence, nangarhar, stream, o):
         if o.clashes[i] > 0.0:
             losses[i, TALIBAN], losses[i, ISKP] = clash_losses(p, o.clashes[i], taliban,
                                                                exposed[i])
-        pv.contact[i] = 0.0
-        if republic:
-            on_taliban, on_iskp, pv.contact[i] = republic_losses(p, intensity, pv.republic[i],
-                                                                 taliban, iskp)
-            losses[i, TALIBAN] += on_taliban
-            losses[i, ISKP] += on_iskp
+        on_taliban, on_iskp, killed, pv.contact[i] = republic_losses(
+            p, intensity, pv.republic[i], pv.andsf[i], taliban, iskp)
+        losses[i, TALIBAN] += on_taliban
+        losses[i, ISKP] += on_iskp
+        o.andsf_killed[i] = killed
+        pv.andsf[i] -= killed
         if r.nangarhar_offensive and i == nangarhar:
             losses[i, ISKP] += p.nangarhar_offensive_2019 * iskp
         if o.ct_strikes[i] > 0.0:
-            killed = poisson(stream, p.ct_kills_per_strike * o.ct_strikes[i])
-            losses[i, ISKP] += min(killed, iskp)
+            struck = poisson(stream, p.ct_kills_per_strike * o.ct_strikes[i])
+            losses[i, ISKP] += min(struck, iskp)
         losses[i, TALIBAN] = min(losses[i, TALIBAN], taliban)
         losses[i, ISKP] = min(losses[i, ISKP], iskp)
         o.taliban_losses[i] = losses[i, TALIBAN]

@@ -11,6 +11,24 @@ GOVERNED = (0.0, 1.0, 0.0)  # influence target of a forceless province under Tal
 
 
 @kernel
+def effective_forces(p, pv, forces, i):
+    """``E_i = (R_i, T_i, e I_i)``: the Republic's, the Taliban's and ISKP's effective force."""
+    return pv.republic[i], forces[i, TALIBAN], p.iskp_combat_effectiveness * forces[i, ISKP]
+
+
+@kernel
+def initial_control(p, pv, forces):
+    """§5: influence shares start at the effective force shares, ``s_i = E_i / ΣE_i``."""
+    shares = (pv.control_state, pv.control_taliban, pv.control_iskp)
+    for i in range(len(pv.resident)):
+        effective = effective_forces(p, pv, forces, i)
+        total = effective[0] + effective[1] + effective[2]
+        if total > 0.0:
+            for a in range(3):
+                shares[a][i] = effective[a] / total
+
+
+@kernel
 def control(p, r, pv, forces):
     """§7.9: influence shares relax toward the effective force shares.
 
@@ -20,8 +38,7 @@ def control(p, r, pv, forces):
     """
     shares = (pv.control_state, pv.control_taliban, pv.control_iskp)
     for i in range(len(pv.resident)):
-        effective = (pv.republic[i], forces[i, TALIBAN],
-                     p.iskp_combat_effectiveness * forces[i, ISKP])
+        effective = effective_forces(p, pv, forces, i)
         total = effective[0] + effective[1] + effective[2]
         if total <= 0.0 and not r.governs:
             continue

@@ -75,13 +75,52 @@ def defection_logit(p, shared, h, line_own, line_other, pressure, loyalty):
 
 
 @kernel
-def surrender_logit(p, pressure, loyalty):
+def surrender_logit(p, pressure, loyalty, siege, amnesty):
     """The log-odds ``y_k`` that commander ``k`` surrenders.
 
-    ``y_k = surrender_base + surrender_pressure_weight · π_k - defection_loyalty_weight · λ_k``.
+    ``y_k = surrender_base + surrender_pressure_weight · π_k + surrender_siege_weight · siege
+    + amnesty - defection_loyalty_weight · λ_k``, with ``siege = ln(1 + rival / own)``
+    (:func:`siege`) and the accepting authority's amnesty.
     """
     return (p.surrender_base + p.surrender_pressure_weight * pressure
+            + p.surrender_siege_weight * siege + amnesty
             - p.defection_loyalty_weight * loyalty)
+
+
+@kernel
+def siege(p, forces):
+    """``ln(1 + rival / own)`` by (province, faction): how far a branch is outgunned.
+
+    The rival is the other insurgent faction (``T_i`` against ``e I_i``); 0 where the branch
+    has no fighters.
+    """
+    ratio = np.zeros(forces.shape)
+    for i in range(forces.shape[0]):
+        taliban, iskp = forces[i, TALIBAN], p.iskp_combat_effectiveness * forces[i, ISKP]
+        if taliban > 0.0:
+            ratio[i, TALIBAN] = math.log1p(iskp / taliban)
+        if iskp > 0.0:
+            ratio[i, ISKP] = math.log1p(taliban / iskp)
+    return ratio
+
+
+@kernel
+def surrender(r, c, k, o):
+    """Record commander ``k``'s surrender with the authority it surrenders to.
+
+    The Republic before the Taliban govern, the Taliban after; fighters and commanders, and
+    ISKP's fighters apart.
+    """
+    where, fighters = c.location[k], c.fighters[k]
+    o.surrendered_fighters[where] += fighters
+    if r.governs:
+        o.surrenders_to_taliban[where] += 1.0
+        o.surrendered_to_taliban[where] += fighters
+    else:
+        o.surrenders_to_government[where] += 1.0
+        o.surrendered_to_government[where] += fighters
+    if c.faction[k] == ISKP:
+        o.iskp_surrendered[where] += fighters
 
 
 @kernel
@@ -89,7 +128,7 @@ def switch_side(p, c, k, o):
     """Commander ``k`` goes over to the other side (loyalty reset, no pressure); recorded.
 
     Records ``defections_to_iskp`` and ``defecting_fighters_to_iskp``, or
-    ``defections_to_taliban``, in the commander's province.
+    ``defections_to_taliban`` and ``defecting_fighters_to_taliban``, in its province.
     """
     where = c.location[k]
     if c.faction[k] == TALIBAN:
@@ -99,6 +138,7 @@ def switch_side(p, c, k, o):
         c.from_taliban[k] = 1
     else:
         o.defections_to_taliban[where] += 1.0
+        o.defecting_fighters_to_taliban[where] += c.fighters[k]
         c.faction[k] = TALIBAN
         c.from_taliban[k] = 0
     c.loyalty[k] = p.defector_loyalty
@@ -110,16 +150,18 @@ def defection(p, r, neighbours, pv, sides, c, n, forces, founding_wave, stream, 
     """§7.4: each commander defects, surrenders or stays; then loyalties grow.
 
     Two uniforms per commander, in row order: ``k`` defects if ``u1 < σ(x_k) · c[loc(k), f']``
-    and otherwise surrenders if ``u2 < σ(y_k) · a_k``, with the authority ``a_k = [R_loc(k) >
-    0]`` before the Taliban govern and ``[f(k) = I]`` once they do. Then ``λ_k ← λ_k +
-    loyalty_growth (1 - λ_k)`` for all; surrendering bands leave with their fighters
-    (recorded as ``surrendered_fighters``).
+    and otherwise surrenders if ``u2 < σ(y_k) · a_k``. The authority is the Republic
+    (``a_k = [R_loc(k) > 0]``, amnesty ``republic_amnesty``) before the Taliban govern, and
+    the Taliban for ISKP commanders once they do (``a_k = [f(k) = I]``, amnesty
+    ``taliban_amnesty``). Then ``λ_k ← λ_k + loyalty_growth (1 - λ_k)`` for all; surrendering
+    bands leave with their fighters (:func:`surrender`).
 
     Returns:
         The number of commanders left.
     """
-    near = contact(p, neighbours, forces)
+    near, besieged = contact(p, neighbours, forces), siege(p, forces)
     shared = shared_logits(p, r, sides, founding_wave)
+    amnesty = p.taliban_amnesty if r.governs else p.republic_amnesty
     strain_cut = (1.0 - p.governance_strain) if r.governs else 1.0  # of Taliban loyalty
     leaving = np.zeros(n, np.bool_)
     for k in range(n):
@@ -129,13 +171,14 @@ def defection(p, r, neighbours, pv, sides, c, n, forces, founding_wave, stream, 
                             sides.line[1 - own], c.pressure[k], loyalty)
         p_defect = sigmoid(x) * near[where, 1 - own]
         authority = own == ISKP if r.governs else pv.republic[where] > 0.0
-        p_surrender = sigmoid(surrender_logit(p, c.pressure[k], c.loyalty[k])) * authority
+        y = surrender_logit(p, c.pressure[k], c.loyalty[k], besieged[where, own], amnesty)
+        p_surrender = sigmoid(y) * authority
         u_defect, u_surrender = uniform(stream), uniform(stream)
         if u_defect < p_defect:
             switch_side(p, c, k, o)
         elif u_surrender < p_surrender:
             leaving[k] = True
-            o.surrendered_fighters[where] += c.fighters[k]
+            surrender(r, c, k, o)
         c.loyalty[k] += p.loyalty_growth * (1.0 - c.loyalty[k])
     return remove_bands(c, n, leaving)
 
@@ -163,3 +206,14 @@ def pledge(p, c, n, province, o):
         return False
     switch_side(p, c, band, o)
     return True
+
+
+@kernel
+def decapitate(p, c, n, province):
+    """ISKP's leader is killed or arrested: ``λ_k ← λ_k (1 - decapitation_loyalty_loss)``.
+
+    For ISKP's commanders in ``province``, or in every province if ``province`` is negative.
+    """
+    for k in range(n):
+        if c.faction[k] == ISKP and (province < 0 or c.location[k] == province):
+            c.loyalty[k] *= 1.0 - p.decapitation_loyalty_loss

@@ -22,6 +22,7 @@ from model.submodels import (
     movement,
     policy,
     recruitment,
+    republic,
 )
 from model.submodels.compile import kernel
 from model.submodels.draws import start
@@ -48,7 +49,7 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
     """Simulate month ``m`` and record its outputs.
 
     Policy, recruitment and band splitting, defection, movement and ISKP cells, combat,
-    civilian harm, displacement and control, in this order.
+    civilian harm, displacement, control and the Republic's army, in this order.
 
     Args:
         m: The month index (from 2015-01).
@@ -76,7 +77,8 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
     streams = np.empty((len(STREAMS), 4), np.uint64)
     for stream in range(1, len(STREAMS)):  # stream 0 is the initial placement's
         start(streams[stream], key, stream, m)
-    wave, presence = policy.policy(m, p, r, calendar_of(cal), w, pv, sides, o)
+    calendar = calendar_of(cal)
+    wave = policy.policy(m, p, r, calendar, w, pv, sides, o)
     forces = bands.fighters_by_province(c, n, n_prov)
     recruitment.recruitment(p, s, w, pv, sides, c, n, forces, wave, r.relocation,
                             streams[RECRUITMENT], o)
@@ -89,11 +91,12 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
     forces = bands.fighters_by_province(c, n, n_prov)
     n = expansion.expansion(p, s, r, w, neighbours, pv, c, n, forces, streams[EXPANSION], o)
     forces = bands.fighters_by_province(c, n, n_prov)
-    n = combat.combat(p, s, r, w, pv, c, n, forces, presence, nangarhar, streams[COMBAT], o)
+    n = combat.combat(p, s, r, w, pv, c, n, forces, nangarhar, streams[COMBAT], o)
     forces = bands.fighters_by_province(c, n, n_prov)
     harm.harm(p, s, r, m, neighbours, pv, forces, streams[ATTACKS], streams[HARM], o)
     displacement.displacement(p, pv, o)
     control.control(p, r, pv, forces)
+    republic.republic(p, r, calendar, w, pv, m, o)
     control.record_month_end(c, n, pv, forces, o)
     policy.update_momentum(p, sides, forces)
     return n
@@ -104,6 +107,21 @@ def jowzjan_pledge(m, n, par, floats, ints, out, province):
     """The dated pledge of :func:`~model.submodels.defection.pledge`, on the model's arrays."""
     return defection.pledge(params_of(par), commanders_of(floats, ints), n, province,
                             outputs_at(out, m))
+
+
+@kernel
+def initial_state(par, cal, floats, ints, n, provinces):
+    """§5: the Republic's force at 2015-01 and the influence shares it gives, on the arrays."""
+    p, pv = params_of(par), provinces_of(provinces)
+    republic.effective_force(p, calendar_of(cal), pv, 0)
+    forces = bands.fighters_by_province(commanders_of(floats, ints), n, len(pv.resident))
+    control.initial_control(p, pv, forces)
+
+
+@kernel
+def iskp_decapitation(par, floats, ints, n, province):
+    """The dated decapitation of :func:`~model.submodels.defection.decapitate`, on the arrays."""
+    defection.decapitate(params_of(par), commanders_of(floats, ints), n, province)
 
 
 @kernel

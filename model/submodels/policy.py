@@ -1,9 +1,10 @@
-"""Submodel 1b (§7.1): faction policies and the Republic's presence for the month; momentum."""
+"""Submodel 1b (§7.1): faction policies and the Republic's force for the month; momentum."""
 
 from __future__ import annotations
 
 from model.state import ISKP, TALIBAN
 from model.submodels.compile import kernel
+from model.submodels.republic import effective_force
 
 
 @kernel
@@ -12,25 +13,25 @@ def policy(m, p, r, cal, w, pv, sides, o):
 
     ``line_T = taliban_line - doha_moderation · doha_progress(m)`` once the Doha talks have
     started, ``+ taliban_line_shift`` once the Taliban govern; ``line_I = iskp_line``;
-    ``pay_T = (1 + taliban_revenue_gain · Σ_i w_i s_iT) · (1 - governance_strain [govern])``;
-    ``pay_I = iskp_pay · iskp_external_support``; ``R_i = republic_effective_force · w_i ·
-    P(m)``, with the presence ``P(m)`` 1 before the withdrawal, ``W(m)`` during it and 0 once
-    the Taliban govern. Records ``republic_force``.
+    ``pay_T = (1 + taliban_revenue_gain · C̄_T) · (1 - governance_strain [govern])``;
+    ``pay_I = iskp_pay · iskp_external_support · (1 + iskp_revenue_gain · C̄_I)``, with
+    ``C̄_f = Σ_i w_i s_if`` the faction's population-weighted influence last month; the
+    Republic's force ``R_i`` (:func:`~model.submodels.republic.effective_force`). Records
+    ``republic_force``.
 
     Args:
         m: The month.
         p: Parameters.
         r: The dated regime.
-        cal: The calendar table (``W(m)``, ``doha_progress(m)``).
+        cal: The calendar table (``S(m)``, ``doha_progress(m)``).
         w: Static province data.
         pv: Province state (``republic`` is written).
         sides: Faction state (``line`` and ``pay`` are written).
         o: This month's outputs.
 
     Returns:
-        ISKP's founding wave ``W_m = 0.5^(m / founding_half_life)`` and the presence ``P(m)``.
+        ISKP's founding wave ``W_m = 0.5^(m / founding_half_life)``.
     """
-    founding_wave = 0.5 ** (m / p.founding_half_life)
     line_t = p.taliban_line
     if r.doha_talks:
         line_t -= p.doha_moderation * cal.doha_progress[m]
@@ -38,19 +39,18 @@ def policy(m, p, r, cal, w, pv, sides, o):
         line_t += p.taliban_line_shift
     sides.line[TALIBAN] = line_t
     sides.line[ISKP] = p.iskp_line
-    taliban_share = 0.0
+    taliban_share, iskp_share = 0.0, 0.0
     for i in range(len(w.population_weight)):
         taliban_share += w.population_weight[i] * pv.control_taliban[i]
+        iskp_share += w.population_weight[i] * pv.control_iskp[i]
     strain = p.governance_strain if r.governs else 0.0
     sides.pay[TALIBAN] = (1.0 + p.taliban_revenue_gain * taliban_share) * (1.0 - strain)
-    sides.pay[ISKP] = p.iskp_pay * p.iskp_external_support
-    presence = cal.withdrawal_presence[m] if r.withdrawal else 1.0
-    if r.governs:
-        presence = 0.0
+    sides.pay[ISKP] = (p.iskp_pay * p.iskp_external_support
+                       * (1.0 + p.iskp_revenue_gain * iskp_share))
+    effective_force(p, cal, pv, m)
     for i in range(len(w.population_weight)):
-        pv.republic[i] = p.republic_effective_force * w.population_weight[i] * presence
         o.republic_force[i] = pv.republic[i]
-    return founding_wave, presence
+    return 0.5 ** (m / p.founding_half_life)
 
 
 @kernel

@@ -51,12 +51,13 @@ def cross_border_inflow(p, w, forces, founding_wave, relocation):
 def recruit_pools(p, s, w, pv, sides, forces, inflow):
     """``pool[i, f]``: the expected recruits of faction ``f`` in province ``i`` this month.
 
-    ``pool_iT = taliban_recruit_rate[i] · T_i · A_i · Π_T · M_T · room_i`` and
-    ``pool_iI = iskp_recruit_rate[i] · iskp_recruit_multiplier[i] · a_i · I_i · A_i · Π_I ·
-    M_I · room_i + X_i``, with ``A_i = (1 + grievance_recruit_gain · g_i) · (1 +
-    harm_recruit_gain · harm_i)``, ``harm_i = 10⁴ H_i / max(N_i, 1)``, ``a_i =
-    iskp_network_appeal + (1 - iskp_network_appeal) · hardline_i`` and ``room_i = max(1 -
-    (T_i + I_i) / (mobilisation_ceiling · max(N_i, 1)), 0)``.
+    ``pool_iT = taliban_recruit_rate[i] · T_i · G_i · K_iT · Π_T · M_T · room_i`` and
+    ``pool_iI = iskp_recruit_rate[i] · iskp_recruit_multiplier[i] · a_i · I_i · G_i · K_iI ·
+    Π_I · M_I · room_i + X_i``, with ``G_i = (1 + grievance_recruit_gain · g_i) · (1 +
+    harm_recruit_gain · harm_i)``, ``harm_i = 10⁴ H_i / max(N_i, 1)``, the control factor
+    ``K_if = 1 + control_recruit_gain · s_if`` (the faction's influence share last month),
+    ``a_i = iskp_network_appeal + (1 - iskp_network_appeal) · hardline_i`` and ``room_i =
+    max(1 - (T_i + I_i) / (mobilisation_ceiling · max(N_i, 1)), 0)``.
     """
     pay_factor, momentum_factor = faction_factors(p, sides)
     pools = np.zeros(forces.shape)
@@ -68,10 +69,13 @@ def recruit_pools(p, s, w, pv, sides, forces, inflow):
         room = max(1.0 - (forces[i, TALIBAN] + forces[i, ISKP])
                    / (p.mobilisation_ceiling * residents), 0.0)
         appeal = p.iskp_network_appeal + (1.0 - p.iskp_network_appeal) * w.hardline[i]
+        control_t = 1.0 + p.control_recruit_gain * pv.control_taliban[i]
+        control_i = 1.0 + p.control_recruit_gain * pv.control_iskp[i]
         pools[i, TALIBAN] = (s.taliban_recruit_rate[i] * forces[i, TALIBAN] * attract
-                             * pay_factor[TALIBAN] * momentum_factor[TALIBAN] * room)
+                             * control_t * pay_factor[TALIBAN] * momentum_factor[TALIBAN]
+                             * room)
         pools[i, ISKP] = (s.iskp_recruit_rate[i] * s.iskp_recruit_multiplier[i] * appeal
-                          * forces[i, ISKP] * attract * pay_factor[ISKP]
+                          * forces[i, ISKP] * attract * control_i * pay_factor[ISKP]
                           * momentum_factor[ISKP] * room + inflow[i])
     return pools
 

@@ -185,7 +185,7 @@ def _window(path: Path, where: str, raw: dict, span: tuple[int, int]) -> tuple[i
         if len(raw["window"]) != 2:
             raise ConfigError(f"{path}: key '{where}.window' must be [from, to] (YYYY-MM)")
         first, last = (_month(path, f"{where}.window", d) for d in raw["window"])
-    elif raw["statistic"] == "value":
+    elif raw["statistic"] in ("value", "national_share"):
         first = last = span[1]
     else:
         first, last = span
