@@ -19,6 +19,7 @@ from PIL import Image
 from model.cli import main
 from model.reporting.calibration import coverage_from_statistics, load_calibration
 from model.reporting.compare import compare, figure_makers
+from model.reporting.figures import FAN_SERIES
 from model.reporting.report import MAX_BYTES, build_html
 from model.reporting.runs import leading_comment
 
@@ -142,7 +143,7 @@ def test_report_is_self_contained(setup):
         if tag == "a":
             assert attrs["href"].startswith("#")
     images = [attrs["src"] for tag, attrs in parser.tags if tag == "img"]
-    assert len(images) == 8 + 2 + 2 + 1  # fans, distributions + differences, maps, ppc
+    assert len(images) == len(FAN_SERIES) + 2 + 2 + 1  # fans, outcomes + differences, maps, ppc
     for src in images:
         assert src.startswith("data:image/png;base64,")
         with Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))) as image:
@@ -165,7 +166,7 @@ def test_report_contents(setup):
         "Paired differences: replicate r", "higher in",
         "ABC-SMC: 3 generations", "1 of 2 calibration targets", "constrained",
         "parameter source: defaults", "surge minus base",
-        "No population growth", "The Republic is exogenous", "ACLED reporting is folded",
+        "No population growth", "The Republic is a force", "ACLED reporting is folded",
         "A single data source for many parameters", "Structural uncertainty is not in the bands",
         "not forecasts", "Few replicates",
     ):

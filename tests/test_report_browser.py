@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from model.cli import main
+from model.reporting.figures import FAN_SERIES
 
 SCENARIO = """# Browser test scenario.
 [scenario]
@@ -116,5 +117,5 @@ def test_report_dom_and_images_load(report, browser, tmp_path):
     match = re.search(r'data-images="(\d+):(\d+)"', dom)
     assert match, "the load probe did not run"
     total, loaded = map(int, match.groups())
-    assert total == 12 and loaded == total
+    assert total == len(FAN_SERIES) + 2 + 2 and loaded == total  # no ppc figure here
     assert console_errors(result.stderr, probe) == []

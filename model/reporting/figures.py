@@ -73,6 +73,10 @@ FAN_SERIES: tuple[FanSeries, ...] = (
               ("defections_to_iskp",), "commanders", cumulative=True),
     FanSeries("defections_to_taliban", "Defections to the Taliban (cumulative over the window)",
               ("defections_to_taliban",), "commanders", cumulative=True),
+    FanSeries("iskp_fighters_to_taliban",
+              "ISKP fighters defecting or surrendering to the Taliban (cumulative)",
+              ("defecting_fighters_to_taliban", "surrendered_to_taliban"), "fighters",
+              cumulative=True),
 )
 
 
@@ -185,14 +189,26 @@ def _category_axis(ax: Axes, names: Sequence[str], axis: str = "x") -> None:
         ax.grid(axis="y", visible=False)
 
 
+ROWS = -(-len(KEY_OUTCOMES) // 3)
+"""Rows of the three-column grids with one panel per key outcome."""
+
+
+def outcome_axes(fig: Figure) -> list[Axes]:
+    """One axis per key outcome on a three-column grid; the grid's unused cells are hidden."""
+    axes = list(fig.subplots(ROWS, 3).ravel())
+    for spare in axes[len(KEY_OUTCOMES):]:
+        spare.set_visible(False)
+    return axes[:len(KEY_OUTCOMES)]
+
+
 @styled
 def distributions_figure(values: dict[str, pd.DataFrame], runs: Sequence[ScenarioRun],
                          window: Window) -> Figure:
     """Horizon outcomes per scenario: replicates as points, violins, medians and 90% bars."""
     names = list(values)
     colors = scenario_colors(names)
-    fig = new_figure(12, 10.5, footer=0.55, header=0.45)
-    for ax, o in zip(fig.subplots(3, 3).ravel(), KEY_OUTCOMES, strict=True):
+    fig = new_figure(12, 3.5 * ROWS, footer=0.55, header=0.45)
+    for ax, o in zip(outcome_axes(fig), KEY_OUTCOMES, strict=True):
         for k, name in enumerate(names):
             _strip(ax, k, values[name][o.key].to_numpy(dtype=float), colors[name])
         _category_axis(ax, names)
@@ -223,9 +239,9 @@ def differences_figure(diffs: dict[str, pd.DataFrame], runs: Sequence[ScenarioRu
                        window: Window, pairing: Pairing) -> Figure:
     """Paired differences from the baseline per outcome (dot: median; bars: 50% and 90%)."""
     colors = scenario_colors([runs[0].name, *diffs])
-    height = 8.5 + 0.35 * len(diffs)
+    height = 2.8 * ROWS + 0.35 * len(diffs)
     fig = new_figure(12, height, footer=0.75, header=0.45)
-    for ax, o in zip(fig.subplots(3, 3).ravel(), KEY_OUTCOMES, strict=True):
+    for ax, o in zip(outcome_axes(fig), KEY_OUTCOMES, strict=True):
         _forest(ax, diffs, o.key, colors)
         ax.set_title(o.label, loc="left", fontsize=9, wrap=True)
         ax.set_xlabel(f"{o.unit}, scenario − {runs[0].name}")

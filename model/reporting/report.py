@@ -43,10 +43,11 @@ CAVEATS: tuple[tuple[str, str], ...] = (
     ("No population growth.",
      "The OCHA 2021 population is used throughout; population-weighted shares and per-capita "
      "rates use fixed 2021 weights."),
-    ("The Republic is exogenous.",
-     "The Republic and its backers follow a dated timeline ending with the fall of Kabul on "
-     "2021-08-15; they take no decisions and suffer no losses. After that, external "
-     "counter-terrorism strikes exist only as a scenario lever."),
+    ("The Republic is a force, not a player.",
+     "The Republic's army follows its documented strength, its losses to the Taliban and the "
+     "international drawdown, and collapses province by province as support is withdrawn; it "
+     "takes no decisions, and Kabul falls on the dated 2021-08-15 in every run. After that, "
+     "external counter-terrorism strikes exist only as a scenario lever."),
     ("ACLED reporting is folded into the clash rate.",
      "The model produces recorded clashes, calibrated to ACLED's 207 Taliban–ISKP clashes "
      "(2017-01 to 2021-08); differences in reporting between provinces and over time, "
