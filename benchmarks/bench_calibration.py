@@ -27,7 +27,6 @@ Each figure is the median over ``--repeats`` invocations, with the load average.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -41,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
+from benchmarks._report import emit, judge
 from model.calibration.abc import CalibrationModel, load_abc_config
 from model.model import load_kernels
 
@@ -173,15 +173,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--population", type=int, default=200, help="pyabc population size")
     args = parser.parse_args(argv)
     result = benchmark(max(1, args.repeats), args.particles, args.population)
-    result.update(targets={k: f"{how} {bound}" for k, (how, bound) in TARGETS.items()},
-                  targets_met={k: result[k] >= bound for k, (_, bound) in TARGETS.items()},
-                  cpu_count=os.cpu_count(), python=platform.python_version(), note=NOTE)
-    if args.json:
-        print(json.dumps(result))
-        return
-    width = max(len(key) for key in result)
-    for key, value in result.items():
-        print(f"{key:<{width}}  {f'{value:.4g}' if isinstance(value, float) else value}")
+    result.update(cpu_count=os.cpu_count(), python=platform.python_version(), note=NOTE)
+    judge(result, TARGETS)
+    emit(result, args.json)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ agent-steps per second is ``agents * steps / time``, median over runs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -45,6 +44,7 @@ from mesa.examples.advanced.epstein_civil_violence.model import (
     EpsteinScenario,
 )
 
+from benchmarks._report import emit, judge
 from model.api import simulate
 from model.parameters import Parameters
 from model.posterior import DEFAULT_POSTERIOR, parameter_sets
@@ -172,14 +172,6 @@ def benchmark(runs: int, epstein_steps: int, epstein_runs: int) -> dict:
     }
 
 
-def print_table(result: dict) -> None:
-    """Print the result record as an aligned two-column table."""
-    width = max(len(key) for key in result)
-    for key, value in result.items():
-        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        print(f"{key:<{width}}  {shown}")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run the benchmark and print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -195,13 +187,8 @@ def main(argv: list[str] | None = None) -> None:
     result = benchmark(args.runs, args.epstein_steps, args.epstein_runs)
     if args.compile:
         result.update(time_compile())
-    result["targets"] = {k: f"{how} {bound}" for k, (how, bound) in TARGETS.items()}
-    result["targets_met"] = {k: (result[k] <= bound if how == "<=" else result[k] >= bound)
-                             for k, (how, bound) in TARGETS.items()}
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print_table(result)
+    judge(result, TARGETS)
+    emit(result, args.json)
 
 
 if __name__ == "__main__":

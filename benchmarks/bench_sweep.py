@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import mesa
 import numpy as np
 
+from benchmarks._report import emit, judge
 from model.calendar import month_index
 from model.calibration.stats import compute
 from model.calibration.targets import Target
@@ -305,14 +306,6 @@ def benchmark(repeats: int, skip_10k: bool, large: bool = False) -> dict:
     return result
 
 
-def _met(result: dict) -> dict[str, bool]:
-    met = {}
-    for key, (how, bound) in TARGETS.items():
-        if key in result:
-            met[key] = result[key] >= bound if how == ">=" else result[key] <= bound
-    return met
-
-
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run the benchmark and print it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -328,17 +321,12 @@ def main(argv: list[str] | None = None) -> None:
         return
     load = os.getloadavg()[0]
     result = benchmark(max(1, args.repeats), args.skip_10k, args.large)
-    result.update(targets={k: f"{how} {bound}" for k, (how, bound) in TARGETS.items()},
-                  targets_met=_met(result), repeats=args.repeats, runs=200,
+    result.update(repeats=args.repeats, runs=200,
                   months=N_MONTHS, workers=2, cpu_count=os.cpu_count(),
                   load_average_at_start=round(load, 2), python=platform.python_version(),
                   mesa=mesa.__version__, numpy=np.__version__, note=NOTE)
-    if args.json:
-        print(json.dumps(result))
-        return
-    width = max(len(key) for key in result)
-    for key, value in result.items():
-        print(f"{key:<{width}}  {f'{value:.4g}' if isinstance(value, float) else value}")
+    judge(result, TARGETS)
+    emit(result, args.json)
 
 
 if __name__ == "__main__":

@@ -182,6 +182,21 @@ def _poisson_inversion(state, mean):
 
 
 @kernel
+def _candidate(state, a, b, centre):
+    """One candidate of Hörmann's transformed rejection (PTRS, BTRS): ``(u_s, v, k)``.
+
+    ``u = U - 1/2``, ``v = V``, ``u_s = 1/2 - |u|`` (redrawn while ``u_s ≤ 0``) and ``k =
+    ⌊(2a / u_s + b) u + centre⌋``.
+    """
+    while True:
+        u = uniform(state) - 0.5
+        v = uniform(state)
+        us = 0.5 - abs(u)
+        if us > 0.0:
+            return us, v, math.floor((2.0 * a / us + b) * u + centre)
+
+
+@kernel
 def _poisson_ptrs(state, mean):
     root = math.sqrt(mean)
     log_mean = math.log(mean)
@@ -190,12 +205,7 @@ def _poisson_ptrs(state, mean):
     inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
     v_r = 0.9277 - 3.6224 / (b - 2.0)
     while True:
-        u = uniform(state) - 0.5
-        v = uniform(state)
-        us = 0.5 - abs(u)
-        if us <= 0.0:
-            continue
-        k = math.floor((2.0 * a / us + b) * u + mean + 0.43)
+        us, v, k = _candidate(state, a, b, mean + 0.43)
         if us >= 0.07 and v <= v_r:
             return int(k)
         if k < 0.0 or (us < 0.013 and v > us):
@@ -261,12 +271,7 @@ def _binomial_btrs(state, trials, q):
     alpha = (2.83 + 5.1 / b) * spread
     mode = math.floor((n + 1.0) * q)
     while True:
-        u = uniform(state) - 0.5
-        v = uniform(state)
-        us = 0.5 - abs(u)
-        if us <= 0.0:
-            continue
-        k = math.floor((2.0 * a / us + b) * u + c)
+        us, v, k = _candidate(state, a, b, c)
         if k < 0.0 or k > n:
             continue
         if us >= 0.07 and v <= v_r:
