@@ -61,7 +61,10 @@ def national_table(arrays: Mapping[str, np.ndarray], first_month: int = 0) -> pd
     frame = {"date": month_dates(n_months)[first_month:].astype("datetime64[ns]")}
     for name, (how, _, _) in OUTPUTS.items():
         values = arrays[name][first_month:]
-        frame[name] = values @ weight if how == "popmean" else values.sum(axis=1)
+        if how == "popmean":
+            frame[name] = values @ weight
+        else:
+            frame[name] = values.max(axis=1) if how == "max" else values.sum(axis=1)
     return pd.DataFrame(frame)
 
 

@@ -104,12 +104,23 @@ DATED_EVENTS: tuple[DatedEvent, ...] = (
                "its loyalty.",
                "FACTS §2: leader Hafiz Saeed Khan killed by a US strike, 2016-07 (day not in "
                "FACTS)."),
+    DatedEvent("2016-07-01", "pakistan_return_drive",
+               "Pakistan's drive to send registered Afghan refugees home: "
+               "pakistan_return_drive_2016 of them return each month.",
+               "FACTS §7.6: 381,275 registered refugees returned from Pakistan in 2016, most "
+               "after July, as Proof-of-Registration cards neared expiry under police pressure "
+               "(UNHCR; HRW 2017-02)."),
     DatedEvent("2016-10-01", "jowzjan_pledge",
                "Qari Hekmat, Taliban shadow governor of Darzab, declares for ISKP: Jowzjan's "
                "largest Taliban band goes over to ISKP (unless ISKP already holds a band there "
                "or has no fighters anywhere).",
                "FACTS §1-2: the defection of Qari Hekmatullah (2016; 2015 in some sources) "
                "started most of the Jowzjan violence."),
+    DatedEvent("2017-01-01", "pakistan_return_drive_end",
+               "Pakistan's 2016 return drive ends (cards extended into 2017, the return grant "
+               "halved).",
+               "FACTS §7.6: 61 k returned from Pakistan in 2017 against 381 k in 2016 "
+               "(UNHCR)."),
     DatedEvent("2017-07-10", "caliphate_collapse",
                "IS central's caliphate collapses (Mosul falls): relocating fighters add "
                "relocation_inflow to ISKP's cross-border inflow; ISKP's attack rate rises by "

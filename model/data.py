@@ -33,6 +33,8 @@ class ProvinceData:
         neighbours: Padded neighbour index matrix (-1 = no neighbour).
         hardline: Hardline-network weight per province in [0, 1].
         taliban_affinity: Relative Taliban presence weight of the province's region (2015).
+        borders_iran: 1 where the province borders Iran, else 0.
+        borders_central_asia: 1 where it borders a Central Asian state, else 0.
     """
 
     names: tuple[str, ...]
@@ -46,6 +48,8 @@ class ProvinceData:
     neighbours: np.ndarray
     hardline: np.ndarray
     taliban_affinity: np.ndarray
+    borders_iran: np.ndarray
+    borders_central_asia: np.ndarray
 
     def index(self, name: str) -> int:
         """Return the index of a province by name.
@@ -154,6 +158,18 @@ def _affinity(path: Path, regions: list[str]) -> np.ndarray:
     return np.array([table[r] for r in regions])
 
 
+def _neighbour_countries(path: Path, names: list[str]) -> dict[str, np.ndarray]:
+    borders = {host: np.zeros(N_PROVINCES) for host in ("iran", "central_asia")}
+    for row in _read_csv(path):
+        if row.get("province") not in names:
+            raise DataError(f"{path}: key 'province' has unknown name {row.get('province')!r}")
+        if row.get("host") not in borders:
+            raise DataError(f"{path}: key 'host' must be iran or central_asia "
+                            f"(got {row.get('host')!r})")
+        borders[row["host"]][names.index(row["province"])] = 1.0
+    return borders
+
+
 def load_provinces(directory: Path | None = None) -> ProvinceData:
     """Load and validate the province table, adjacency and hardline networks.
 
@@ -197,6 +213,8 @@ def _load(folder: Path) -> ProvinceData:
         neighbours=connected,
         hardline=_hardline(folder / "hardline_networks.csv", names),
         taliban_affinity=_affinity(folder / "regions.csv", [r["region"] for r in rows]),
+        **{f"borders_{host}": values for host, values
+           in _neighbour_countries(folder / "neighbour_countries.csv", names).items()},
     )
 
 

@@ -80,12 +80,15 @@ def world_table(provinces: ProvinceData) -> np.ndarray:
     """Static province data for the month step, one row per :data:`~model.state.WORLD_FIELDS`.
 
     Population weight ``w_i``, Pakistan border ``B_i`` (km), ``hardline_i``, the haven score
-    ``hardline_i + [B_i > 0]`` and the refuge weight ``hardline_i · [B_i > 0]``; read-only.
+    ``hardline_i + [B_i > 0]``, the refuge weight ``hardline_i · [B_i > 0]`` and whether the
+    province borders each refugee host (Pakistan, Iran, Central Asia); read-only.
     """
     border = provinces.pakistan_border_km > 0
     rows = {"population_weight": provinces.population / provinces.population.sum(),
             "border_km": provinces.pakistan_border_km, "hardline": provinces.hardline,
-            "haven": provinces.hardline + border, "refuge_weight": provinces.hardline * border}
+            "haven": provinces.hardline + border, "refuge_weight": provinces.hardline * border,
+            "borders_pakistan": border, "borders_iran": provinces.borders_iran,
+            "borders_central_asia": provinces.borders_central_asia}
     table = np.array([rows[name] for name in WORLD_FIELDS], dtype=float)
     table.flags.writeable = False
     return table
@@ -175,7 +178,8 @@ class KhorasanModel(mesa.Model):
         self.pstate.andsf[:] = self.p.andsf_initial_strength * self.world[
             WORLD_FIELDS.index("population_weight")]
         c = self.commanders
-        _initial_state(self.par, self.calendar, c.floats, c.ints, c.n, self.pstate.values)
+        _initial_state(self.par, self.calendar, self.world, c.floats, c.ints, c.n,
+                       self.pstate.values)
         self.sides[SIDE_FIELDS.index("previous_total")] = self.forces.sum(axis=0)
 
     def _schedule(self, interventions: Sequence[Intervention]) -> None:
@@ -225,6 +229,12 @@ class KhorasanModel(mesa.Model):
         """
         c = self.commanders
         _pledge(self.steps, c.n, self.par, c.floats, c.ints, self.output_block, self.jowzjan)
+
+    def _on_pakistan_return_drive(self) -> None:
+        self._set(return_drive=1.0)
+
+    def _on_pakistan_return_drive_end(self) -> None:
+        self._set(return_drive=0.0)
 
     def _on_doha_talks(self) -> None:
         self._set(doha_talks=1.0)

@@ -2,7 +2,9 @@
 
 Each entry: column name -> (how it aggregates to the national table, unit, description).
 ``sum`` columns are counts or stocks summed over provinces; ``popmean`` columns are shares
-weighted by the 2021 population.
+weighted by the 2021 population; ``max`` columns take the largest province's value (and the
+largest month's over a window). ISKP's attacks abroad are counted in the province whose
+fighters mounted them, refugees abroad in their home province.
 """
 
 from __future__ import annotations
@@ -58,11 +60,35 @@ OUTPUTS: dict[str, tuple[str, str, str]] = {
     "control_state": ("popmean", "share", "Influence share of the Republic"),
     "control_taliban": ("popmean", "share", "Influence share of the Taliban"),
     "control_iskp": ("popmean", "share", "Influence share of ISKP"),
+    "security": ("popmean", "[0,1]", "Security provided to the population (month end)"),
+    "state_capacity": (
+        "popmean", "[0,1]", "The governing Taliban's counter-ISKP capacity (national)"),
+    "iskp_detained": (
+        "sum", "fighters", "ISKP fighters killed or detained by the Taliban state's raids"),
+    "iskp_largest_attack_killed": (
+        "max", "people", "People killed in the month's largest ISKP attack in Afghanistan"),
+    "refugees_out": ("sum", "people", "People who left the province as refugees abroad"),
+    "refugee_returns": ("sum", "people", "Refugees who returned home from abroad"),
+    "refugees_abroad": ("sum", "people", "The province's refugees abroad (month end)"),
+    "refugees_abroad_pakistan": ("sum", "people", "The province's refugees in Pakistan"),
+    "refugees_abroad_iran": ("sum", "people", "The province's refugees in Iran"),
+    "refugees_abroad_central_asia": (
+        "sum", "people", "The province's refugees in the Central Asian states"),
+    "iskp_external_attacks": (
+        "sum", "events", "ISKP attacks outside Afghanistan, by the province that mounted them"),
+    "iskp_attacks_pakistan": ("sum", "events", "ISKP attacks in Pakistan"),
+    "iskp_attacks_central_asia": ("sum", "events", "ISKP attacks in the Central Asian states"),
+    "iskp_attacks_beyond": ("sum", "events", "ISKP attacks beyond the region"),
 }
 
 STOCKS = frozenset({
     "taliban_fighters", "iskp_fighters", "iskp_fighters_from_taliban", "commanders_taliban",
     "commanders_iskp", "republic_force", "andsf_strength", "displaced_stock", "resident",
-    "grievance", "control_state", "control_taliban", "control_iskp",
+    "grievance", "control_state", "control_taliban", "control_iskp", "security", "state_capacity",
+    "refugees_abroad", "refugees_abroad_pakistan", "refugees_abroad_iran",
+    "refugees_abroad_central_asia",
 })
 """Columns that are month-end stocks (summaries take means over a window, not sums)."""
+
+MAXIMA = frozenset(name for name, (how, _, _) in OUTPUTS.items() if how == "max")
+"""Columns whose national value, and whose value over a window, is a maximum."""

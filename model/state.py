@@ -17,20 +17,30 @@ CAPACITY = 2048  # commander slots per run
 
 COMMANDER_FLOATS = ("fighters", "ideology", "loyalty", "pressure")
 COMMANDER_INTS = ("faction", "location", "from_taliban")
+HOSTS = ("pakistan", "iran", "central_asia")
+"""The neighbouring hosts of refugees, and the regions in ISKP's reach besides ``beyond``."""
+REGIONS = ("pakistan", "central_asia", "beyond")
+"""The regions of ISKP's attacks abroad: Pakistan, Central Asia and beyond the region."""
 PROVINCE_FIELDS = ("resident", "displaced", "killed_total", "harm_total", "grievance",
                    "last_harm", "harm_rate", "control_state", "control_taliban", "control_iskp",
-                   "republic", "contact", "andsf")
-"""Rows of the province state: the ODD §2.1 variables, then ``R_i``, ``contact_i`` and the
-ANDSF soldiers ``A_i``."""
-WORLD_FIELDS = ("population_weight", "border_km", "hardline", "haven", "refuge_weight")
-"""Static province data: ``w_i``, ``B_i``, ``hardline_i``, ``haven_i`` and ``hardline_i ·
-[B_i > 0]`` (the refuge's weight)."""
-SIDE_FIELDS = ("line", "pay", "momentum", "previous_total")
-"""Rows of the faction state (columns TALIBAN, ISKP)."""
+                   "republic", "contact", "andsf", "security", "last_attacks",
+                   *(f"abroad_{host}" for host in HOSTS))
+"""Rows of the province state: the ODD §2.1 variables, then ``R_i``, ``contact_i``, the
+ANDSF soldiers ``A_i``, security ``σ_i``, last month's ISKP attacks ``A_i`` and the province's
+refugees abroad ``Q_ih`` per host."""
+WORLD_FIELDS = ("population_weight", "border_km", "hardline", "haven", "refuge_weight",
+                *(f"borders_{host}" for host in HOSTS))
+"""Static province data: ``w_i``, ``B_i``, ``hardline_i``, ``haven_i``, ``hardline_i ·
+[B_i > 0]`` (the refuge's weight) and whether the province borders each host (0 or 1)."""
+SIDE_FIELDS = ("line", "pay", "momentum", "previous_total", "capacity")
+"""Rows of the faction state (columns TALIBAN, ISKP); ``capacity`` is the governing
+Taliban's counter-ISKP capacity ``κ`` (Taliban column)."""
 REGIME_FIELDS = ("ct_factor", "doha_talks", "relocation", "nangarhar_offensive", "withdrawal",
-                 "governs")
+                 "governs", "return_drive")
 """Values set by the dated events (flags are 0 or 1)."""
 _CONTROL = slice(PROVINCE_FIELDS.index("control_state"), PROVINCE_FIELDS.index("control_iskp") + 1)
+ABROAD = slice(PROVINCE_FIELDS.index("abroad_pakistan"), len(PROVINCE_FIELDS))
+"""The rows of refugees abroad by host, in :data:`HOSTS` order."""
 
 
 class CommanderTable:
@@ -106,3 +116,8 @@ class ProvinceState:
     def control(self) -> np.ndarray:
         """Influence shares, shape ``(n, 3)``: Republic, Taliban, ISKP (a writable view)."""
         return self.values[_CONTROL].T
+
+    @property
+    def abroad(self) -> np.ndarray:
+        """Refugees abroad by host and home province, shape ``(3, n)`` (a writable view)."""
+        return self.values[ABROAD]

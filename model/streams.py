@@ -16,7 +16,7 @@ import numpy as np
 
 STREAM_KEY = 0x5354  # spawn-key word of the streams' own sequence (apart from Mesa's generator)
 STREAMS = ("init", "recruitment", "defection", "movement", "expansion", "combat", "attacks",
-           "harm")
+           "harm", "external")
 """The streams, numbered by position: the month step's stream ``s`` is ``STREAMS[s]``."""
 
 

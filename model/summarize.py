@@ -9,7 +9,7 @@ import pandas as pd
 
 from model.calendar import month_index, month_label
 from model.errors import KhorasanError
-from model.outputs import OUTPUTS, STOCKS
+from model.outputs import MAXIMA, OUTPUTS, STOCKS
 from model.runner import read_table
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
@@ -43,11 +43,12 @@ def parse_window(text: str | None, dates: pd.Series) -> tuple[pd.Timestamp, pd.T
 
 
 def per_replicate(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
-    """One row per replicate: counts summed and stocks averaged over the rows given."""
+    """One row per replicate: counts summed, stocks averaged, maxima maximised over the rows."""
     grouped = national.groupby("replicate")
-    sums = grouped[[c for c in OUTPUTS if c not in STOCKS]].sum()
+    sums = grouped[[c for c in OUTPUTS if c not in STOCKS | MAXIMA]].sum()
     means = grouped[[c for c in OUTPUTS if c in STOCKS]].mean()
-    table = pd.concat([sums, means], axis=1)[list(OUTPUTS)]
+    largest = grouped[[c for c in OUTPUTS if c in MAXIMA]].max()
+    table = pd.concat([sums, means, largest], axis=1)[list(OUTPUTS)]
     table["civilian_casualties"] = table["civilians_killed"] + table["civilians_injured"]
     clashes = provinces.pivot_table(index="replicate", columns="province", values="clashes",
                                     aggfunc="sum", observed=True)

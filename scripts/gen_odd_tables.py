@@ -65,6 +65,11 @@ CONSTANTS: tuple[tuple[str, str, str, str], ...] = (
     ("model.submodels.movement", "STAY_BONUS", "score", "move-score bonus for staying put"),
     ("model.submodels.harm", "ATTACK_SIZE_CAP", "casualties",
      "physical ceiling on the casualties of one ISKP attack"),
+    ("model.submodels.harm", "ATTACK_REFERENCE_FIGHTERS", "fighters",
+     "ISKP strength at which the attack-size scale is `attack_size_scale` (its typical "
+     "strength, 2015-2021)"),
+    ("model.submodels.harm", "TARGET_POPULATION_EXPONENT", "exponent",
+     "attack targeting's weight on population before ISKP goes covert"),
 )
 
 

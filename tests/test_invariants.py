@@ -12,7 +12,7 @@ from model.errors import ParameterError
 from model.model import Intervention, KhorasanModel
 from model.outputs import OUTPUTS
 from model.parameters import SPECS, Parameters
-from model.state import FACTION_NAMES, MIN_BAND
+from model.state import FACTION_NAMES, HOSTS, MIN_BAND
 from model.submodels.harm import CAUSES
 
 FIGHTERS = ("taliban_fighters", "iskp_fighters")
@@ -22,7 +22,9 @@ ISKP_COLUMNS = ("clashes", "iskp_fighters", "iskp_fighters_from_taliban", "comma
                 "defections_to_iskp", "defections_to_taliban", "defecting_fighters_to_iskp",
                 "recruits_iskp", "iskp_losses", "ct_strikes", "iskp_attacks",
                 "civilian_casualties_iskp", "civ_cas_iskp_attack", "civ_cas_clash",
-                "civ_cas_airstrike", "control_iskp")
+                "civ_cas_airstrike", "control_iskp", "iskp_detained",
+                "iskp_largest_attack_killed", "iskp_external_attacks", "iskp_attacks_pakistan",
+                "iskp_attacks_central_asia", "iskp_attacks_beyond")
 JOWZJAN_SEEDS = (2, 8, 16, 22)  # seeds in which ISKP reaches Jowzjan by 2023-12 (defaults)
 
 
@@ -42,16 +44,32 @@ def test_outputs_finite_and_non_negative(default_run, name):
 
 
 def test_population_conserved(default_run):
-    out = default_run.out
-    total = out["resident"] + out["displaced_stock"] + np.cumsum(out["civilians_killed"], axis=0)
-    initial = default_run.provinces.population
-    np.testing.assert_allclose(total, np.broadcast_to(initial, total.shape), rtol=1e-6, atol=0)
+    """Residents, the displaced, refugees abroad and the dead add up to the people of 2015-01:
+    the population plus the refugees abroad then (no births, no natural deaths)."""
+    out, p = default_run.out, default_run.p
+    total = (out["resident"] + out["displaced_stock"] + out["refugees_abroad"]
+             + np.cumsum(out["civilians_killed"], axis=0))
+    np.testing.assert_allclose(total, np.broadcast_to(total[0], total.shape), rtol=1e-9)
+    abroad_2015 = (p.refugees_pakistan_2015 + p.refugees_iran_2015
+                   + p.refugees_central_asia_2015)
+    expected = default_run.provinces.population.sum() + abroad_2015
+    assert total[0].sum() == pytest.approx(expected, rel=1e-9)
 
 
 def test_displacement_stock_follows_flows(default_run):
     out = default_run.out
-    stock = np.cumsum(out["displaced"] - out["returns"], axis=0)
+    stock = np.cumsum(out["displaced"] - out["refugees_out"] - out["returns"], axis=0)
     np.testing.assert_allclose(out["displaced_stock"], stock, rtol=1e-9, atol=1e-6)
+
+
+def test_refugee_stocks_follow_flows(default_run):
+    out = default_run.out
+    hosts = sum(out[f"refugees_abroad_{host}"] for host in HOSTS)
+    np.testing.assert_allclose(out["refugees_abroad"], hosts, rtol=1e-12)
+    change = np.diff(out["refugees_abroad"], axis=0)
+    flows = (out["refugees_out"] - out["refugee_returns"])[1:]
+    np.testing.assert_allclose(change, flows, rtol=1e-9, atol=1e-6)
+    assert np.all(out["refugees_abroad"] >= 0.0)
 
 
 def test_casualties_add_up(default_run):

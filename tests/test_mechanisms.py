@@ -253,9 +253,9 @@ def test_relocation_wave_raises_the_attack_rate(gain):
     v = fresh(relocation_attack_gain=gain, iskp_attack_rate=0.8,
               iskp_maturity_months=12.0).views()
     base = 0.8 * 1.7 * (1.0 - np.exp(-1.0 / 12.0))
-    assert harm.attack_rate(v.p, v.r, 0, 1700.0) == pytest.approx(base)
+    assert harm.attack_rate(v.p, v.r, 0, 1700.0, 0.0) == pytest.approx(base)
     v = with_regime(v, relocation=1.0)
-    assert harm.attack_rate(v.p, v.r, 0, 1700.0) == pytest.approx(base * (1.0 + gain))
+    assert harm.attack_rate(v.p, v.r, 0, 1700.0, 0.0) == pytest.approx(base * (1.0 + gain))
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0])
@@ -265,7 +265,7 @@ def test_attack_count_follows_iskp_size_with_its_elasticity(alpha, total):
     v = fresh(iskp_attack_elasticity=alpha, iskp_attack_rate=0.8,
               iskp_maturity_months=12.0).views()
     maturity = 1.0 - np.exp(-1.0 / 12.0)
-    assert harm.attack_rate(v.p, v.r, 0, total) == pytest.approx(
+    assert harm.attack_rate(v.p, v.r, 0, total, 0.0) == pytest.approx(
         0.8 * (total / 1000.0) ** alpha * maturity)
 
 
@@ -273,14 +273,14 @@ def test_attack_count_follows_iskp_size_with_its_elasticity(alpha, total):
 def test_no_attacks_without_iskp(alpha):
     """As long as ISKP exists (ODD §7.7): even at alpha 0 no ISKP means no attacks."""
     v = fresh(iskp_attack_elasticity=alpha).views()
-    assert harm.attack_rate(v.p, v.r, 30, 0.0) == 0.0
+    assert harm.attack_rate(v.p, v.r, 30, 0.0, 0.0) == 0.0
 
 
 def test_default_attack_elasticity_is_exactly_proportional():
     """At the default of 1 the factor is the plain ``I / 1000`` (IEEE ``pow(x, 1) = x``)."""
     v = fresh(iskp_attack_rate=1.0, iskp_maturity_months=0.1).views()  # mature by month 10
     for total in (1.0, 333.0, 1234.5, 98765.0):
-        assert harm.attack_rate(v.p, v.r, 10, total) == total / 1000.0
+        assert harm.attack_rate(v.p, v.r, 10, total, 0.0) == total / 1000.0
 
 
 # --- Qari Hekmat's pledge (dated) -------------------------------------------------------------

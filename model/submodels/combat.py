@@ -10,6 +10,7 @@ from model.state import ISKP, MIN_BAND, TALIBAN
 from model.submodels.bands import remove_bands
 from model.submodels.compile import kernel
 from model.submodels.draws import poisson
+from model.submodels.governance import raid_losses
 
 PRESSURE_MEMORY = 0.6  # weight of last month's pressure (documented in docs/ODD.md)
 
@@ -111,16 +112,18 @@ def apply_losses(c, n, forces, losses):
 
 
 @kernel
-def combat(p, s, r, w, pv, c, n, forces, nangarhar, stream, o):
-    """§7.6: clashes, Republic operations and strikes; losses applied to the bands.
+def combat(p, s, r, w, pv, sides, c, n, forces, nangarhar, stream, o):
+    """§7.6: clashes, Republic operations, strikes and the state's raids; losses applied.
 
     ``C_i ~ Poisson(clash rate on the exposed ISKP X_i)`` for every province, then ``S_i ~
     Poisson(strike rate)`` for every province. A clash costs ``clash_casualties`` fighters,
     split by the enemy's exposed effective force: the Taliban take ``e X_i / (T_i + e X_i)``
     of them, ISKP ``T_i / (T_i + e X_i)`` (at most ``X_i``). Strikes kill ``K_i =
     min(Poisson(ct_kills_per_strike · S_i), I_i)``. Province losses are capped at the force
-    present; the ANDSF's dead leave its soldiers (:func:`republic_losses`). Records
-    ``clashes``, ``ct_strikes``, ``taliban_losses``, ``iskp_losses``, ``andsf_killed``; sets
+    present; the ANDSF's dead leave its soldiers (:func:`republic_losses`). Once the Taliban
+    govern, their state's raids take ``D_i`` of the exposed ISKP
+    (:func:`~model.submodels.governance.raid_losses`). Records ``clashes``, ``ct_strikes``,
+    ``taliban_losses``, ``iskp_losses``, ``iskp_detained``, ``andsf_killed``; sets
     ``contact``.
 
     Returns:
@@ -154,6 +157,10 @@ def combat(p, s, r, w, pv, c, n, forces, nangarhar, stream, o):
         if o.ct_strikes[i] > 0.0:
             struck = poisson(stream, p.ct_kills_per_strike * o.ct_strikes[i])
             losses[i, ISKP] += min(struck, iskp)
+        raided = min(raid_losses(p, sides, pv, exposed[i], i),
+                     max(iskp - losses[i, ISKP], 0.0))
+        o.iskp_detained[i] = raided
+        losses[i, ISKP] += raided
         losses[i, TALIBAN] = min(losses[i, TALIBAN], taliban)
         losses[i, ISKP] = min(losses[i, ISKP], iskp)
         o.taliban_losses[i] = losses[i, TALIBAN]

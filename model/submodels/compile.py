@@ -25,7 +25,7 @@ import numpy as np
 
 PACKAGE = Path(__file__).resolve().parents[1]
 KERNEL_SOURCES = ("submodels/*.py", "state.py", "streams.py", "calendar.py", "outputs.py",
-                  "parameters.py", "parameter_table.py")
+                  "parameters.py", "parameter_table*.py")
 """Files (relative to the package) whose contents the compiled kernels depend on."""
 COMPILED = not numba.config.DISABLE_JIT
 

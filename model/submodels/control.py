@@ -11,9 +11,14 @@ GOVERNED = (0.0, 1.0, 0.0)  # influence target of a forceless province under Tal
 
 
 @kernel
-def effective_forces(p, pv, forces, i):
-    """``E_i = (R_i, T_i, e I_i)``: the Republic's, the Taliban's and ISKP's effective force."""
-    return pv.republic[i], forces[i, TALIBAN], p.iskp_combat_effectiveness * forces[i, ISKP]
+def effective_forces(p, pv, forces, i, covert):
+    """``E_i = (R_i, T_i, e (1 - φ) I_i)``: the Republic's, the Taliban's and ISKP's force.
+
+    ISKP's covert share ``φ`` (:func:`~model.submodels.governance.covert_share`) holds no
+    ground.
+    """
+    iskp = p.iskp_combat_effectiveness * (1.0 - covert) * forces[i, ISKP]
+    return pv.republic[i], forces[i, TALIBAN], iskp
 
 
 @kernel
@@ -21,7 +26,7 @@ def initial_control(p, pv, forces):
     """§5: influence shares start at the effective force shares, ``s_i = E_i / ΣE_i``."""
     shares = (pv.control_state, pv.control_taliban, pv.control_iskp)
     for i in range(len(pv.resident)):
-        effective = effective_forces(p, pv, forces, i)
+        effective = effective_forces(p, pv, forces, i, 0.0)
         total = effective[0] + effective[1] + effective[2]
         if total > 0.0:
             for a in range(3):
@@ -29,16 +34,17 @@ def initial_control(p, pv, forces):
 
 
 @kernel
-def control(p, r, pv, forces):
+def control(p, r, pv, forces, covert):
     """§7.9: influence shares relax toward the effective force shares.
 
-    ``E_i = (R_i, T_i, e I_i)``; ``s_i ← s_i + control_adjust_rate · (E_i / ΣE_i - s_i)``, then
+    ``E_i`` from :func:`effective_forces`; ``s_i ← s_i + control_adjust_rate · (E_i / ΣE_i -
+    s_i)``, then
     ``s_i ← s_i / Σ s_i``. A province with no force keeps its shares before the Taliban govern
     and relaxes toward ``GOVERNED`` once they do.
     """
     shares = (pv.control_state, pv.control_taliban, pv.control_iskp)
     for i in range(len(pv.resident)):
-        effective = effective_forces(p, pv, forces, i)
+        effective = effective_forces(p, pv, forces, i, covert)
         total = effective[0] + effective[1] + effective[2]
         if total <= 0.0 and not r.governs:
             continue

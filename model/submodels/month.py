@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.state import ABROAD
 from model.streams import STREAMS
 from model.submodels import (
     bands,
@@ -18,11 +19,15 @@ from model.submodels import (
     defection,
     displacement,
     expansion,
+    external,
+    governance,
     harm,
     movement,
     policy,
     recruitment,
+    refugees,
     republic,
+    security,
 )
 from model.submodels.compile import kernel
 from model.submodels.draws import start
@@ -38,9 +43,9 @@ from model.submodels.layout import (
     world_of,
 )
 
-RECRUITMENT, DEFECTION, MOVEMENT, EXPANSION, COMBAT, ATTACKS, HARM = (
+RECRUITMENT, DEFECTION, MOVEMENT, EXPANSION, COMBAT, ATTACKS, HARM, EXTERNAL = (
     STREAMS.index(name) for name in ("recruitment", "defection", "movement", "expansion",
-                                     "combat", "attacks", "harm"))
+                                     "combat", "attacks", "harm", "external"))
 
 
 @kernel
@@ -48,8 +53,9 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
           floats, ints, provinces, out):
     """Simulate month ``m`` and record its outputs.
 
-    Policy, recruitment and band splitting, defection, movement and ISKP cells, combat,
-    civilian harm, displacement, control and the Republic's army, in this order.
+    Policy, recruitment and band splitting, defection, movement and ISKP cells, combat (with
+    the state's raids), civilian harm and ISKP's attacks abroad, displacement and refugees,
+    control, security, the state's capacity and the Republic's army, in this order.
 
     Args:
         m: The month index (from 2015-01).
@@ -91,11 +97,16 @@ def month(m, n, key, par, spatial, regime, cal, world, neighbours, nangarhar, si
     forces = bands.fighters_by_province(c, n, n_prov)
     n = expansion.expansion(p, s, r, w, neighbours, pv, c, n, forces, streams[EXPANSION], o)
     forces = bands.fighters_by_province(c, n, n_prov)
-    n = combat.combat(p, s, r, w, pv, c, n, forces, nangarhar, streams[COMBAT], o)
+    n = combat.combat(p, s, r, w, pv, sides, c, n, forces, nangarhar, streams[COMBAT], o)
     forces = bands.fighters_by_province(c, n, n_prov)
-    harm.harm(p, s, r, m, neighbours, pv, forces, streams[ATTACKS], streams[HARM], o)
-    displacement.displacement(p, pv, o)
-    control.control(p, r, pv, forces)
+    covert = governance.covert_share(p, sides)
+    attacks = harm.harm(p, s, r, m, neighbours, pv, forces, covert, streams[ATTACKS],
+                        streams[HARM], o)
+    external.external_attacks(p, w, m, forces, streams[EXTERNAL], o)
+    displacement.displacement(p, r, w, pv, provinces[ABROAD], o)
+    control.control(p, r, pv, forces, covert)
+    security.security(p, pv, o)
+    governance.state_capacity(p, r, sides, attacks, o)
     republic.republic(p, r, calendar, w, pv, m, o)
     control.record_month_end(c, n, pv, forces, o)
     policy.update_momentum(p, sides, forces)
@@ -110,12 +121,18 @@ def jowzjan_pledge(m, n, par, floats, ints, out, province):
 
 
 @kernel
-def initial_state(par, cal, floats, ints, n, provinces):
-    """§5: the Republic's force at 2015-01 and the influence shares it gives, on the arrays."""
+def initial_state(par, cal, world, floats, ints, n, provinces):
+    """§5: the initial Republic's force, influence, security and refugees abroad, on the arrays.
+
+    The Republic's force at 2015-01, the influence shares and security it gives, and each
+    host's refugees spread over their home provinces.
+    """
     p, pv = params_of(par), provinces_of(provinces)
     republic.effective_force(p, calendar_of(cal), pv, 0)
     forces = bands.fighters_by_province(commanders_of(floats, ints), n, len(pv.resident))
     control.initial_control(p, pv, forces)
+    security.initial_security(pv)
+    refugees.initial_refugees(p, world_of(world), pv, provinces[ABROAD])
 
 
 @kernel

@@ -13,7 +13,8 @@ def policy(m, p, r, cal, w, pv, sides, o):
 
     ``line_T = taliban_line - doha_moderation · doha_progress(m)`` once the Doha talks have
     started, ``+ taliban_line_shift`` once the Taliban govern; ``line_I = iskp_line``;
-    ``pay_T = (1 + taliban_revenue_gain · C̄_T) · (1 - governance_strain [govern])``;
+    ``pay_T = (1 + taliban_revenue_gain · C̄_T) · (1 - governance_strain [govern]) · (1 -
+    aid_financed_spending · economic_collapse [govern])``;
     ``pay_I = iskp_pay · iskp_external_support · (1 + iskp_revenue_gain · C̄_I)``, with
     ``C̄_f = Σ_i w_i s_if`` the faction's population-weighted influence last month; the
     Republic's force ``R_i`` (:func:`~model.submodels.republic.effective_force`). Records
@@ -43,8 +44,11 @@ def policy(m, p, r, cal, w, pv, sides, o):
     for i in range(len(w.population_weight)):
         taliban_share += w.population_weight[i] * pv.control_taliban[i]
         iskp_share += w.population_weight[i] * pv.control_iskp[i]
-    strain = p.governance_strain if r.governs else 0.0
-    sides.pay[TALIBAN] = (1.0 + p.taliban_revenue_gain * taliban_share) * (1.0 - strain)
+    strain, aid_lost = 0.0, 0.0
+    if r.governs:
+        strain, aid_lost = p.governance_strain, p.aid_financed_spending * p.economic_collapse
+    sides.pay[TALIBAN] = ((1.0 + p.taliban_revenue_gain * taliban_share) * (1.0 - strain)
+                          * (1.0 - aid_lost))
     sides.pay[ISKP] = (p.iskp_pay * p.iskp_external_support
                        * (1.0 + p.iskp_revenue_gain * iskp_share))
     effective_force(p, cal, pv, m)
