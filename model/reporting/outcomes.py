@@ -1,8 +1,9 @@
 """Key outcomes per replicate over the projection window, their quantiles and paired differences.
 
-Counts (clashes, defections, casualties, new displacement) are totals over the window; stocks
-(ISKP fighters, ISKP-controlled provinces, the displaced stock) are read at the window's last
-month, the horizon.
+Counts (clashes, defections, casualties, new displacement, attacks abroad) are totals over the
+window; stocks (ISKP fighters, ISKP-controlled provinces, the displaced stock, security, refugees
+abroad) are read at the window's last month, the horizon; the tail metrics are the largest
+attack of the window and whether one reached the Kabul airport attack's 170 killed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from model.reporting.runs import Pairing, ScenarioRun
 PROJECTION_START = "2021-09"
 """First full month after Kabul fell (2021-08-15): the default start of the window."""
 CONTROL_THRESHOLD = 0.5
+AIRPORT_KILLED = 170
+"""People killed in ISKP's attack on Kabul airport, 2021-08-26 (calibration/FACTS.md §7.4)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class Outcome:
         unit: Unit.
         columns: Output columns summed.
         at_horizon: Read at the window's last month (a stock) instead of summed over it.
+        largest: The window's largest monthly value instead of the sum.
+        threshold: If given, 1 where the window's largest value reaches it, else 0 (so that the
+            mean over replicates is a probability).
     """
 
     key: str
@@ -39,6 +45,8 @@ class Outcome:
     unit: str
     columns: tuple[str, ...]
     at_horizon: bool = False
+    largest: bool = False
+    threshold: float | None = None
 
 
 KEY_OUTCOMES: tuple[Outcome, ...] = (
@@ -61,6 +69,20 @@ KEY_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("displaced", "New displacement", "people", ("displaced",)),
     Outcome("displaced_stock", "Displaced, not yet returned, at the horizon", "people",
             ("displaced_stock",), True),
+    Outcome("security", "Security (population-weighted) at the horizon", "[0,1]",
+            ("security",), True),
+    Outcome("refugees_abroad", "Refugees abroad at the horizon", "people",
+            ("refugees_abroad",), True),
+    Outcome("refugees_out", "People leaving as refugees", "people", ("refugees_out",)),
+    Outcome("iskp_detained", "ISKP fighters killed or detained by the Taliban state's raids",
+            "fighters", ("iskp_detained",)),
+    Outcome("iskp_external_attacks", "ISKP attacks outside Afghanistan", "events",
+            ("iskp_external_attacks",)),
+    Outcome("iskp_largest_attack_killed", "Killed in the largest ISKP attack", "people",
+            ("iskp_largest_attack_killed",), largest=True),
+    Outcome("airport_sized_attack", f"An ISKP attack killing ≥ {AIRPORT_KILLED} "
+            "(the Kabul airport attack's toll); the mean is its probability", "share",
+            ("iskp_largest_attack_killed",), largest=True, threshold=AIRPORT_KILLED),
 )
 """The outcomes of the key-outcome table, in table order."""
 
@@ -126,11 +148,15 @@ def per_replicate(run: ScenarioRun, window: Window) -> pd.DataFrame:
     nat = run.run.national
     nat = nat[nat["date"].between(window.start, window.end)]
     horizon = nat[nat["date"] == window.end].set_index("replicate")
-    totals = nat.groupby("replicate")[[c for o in KEY_OUTCOMES for c in o.columns]].sum()
+    columns = sorted({c for o in KEY_OUTCOMES for c in o.columns})
+    grouped = nat.groupby("replicate")[columns]
+    totals, largest = grouped.sum(), grouped.max()
     table = pd.DataFrame(index=totals.index)
     for o in KEY_OUTCOMES:
-        source = horizon if o.at_horizon else totals
+        source = horizon if o.at_horizon else largest if o.largest else totals
         table[o.key] = source[list(o.columns)].sum(axis=1)
+        if o.threshold is not None:
+            table[o.key] = (table[o.key] >= o.threshold).astype(float)
     prov = run.run.provinces
     end = prov[prov["date"] == window.end]
     held = (end["control_iskp"] >= CONTROL_THRESHOLD).groupby(end["replicate"]).sum()
