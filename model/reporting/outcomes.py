@@ -80,8 +80,8 @@ KEY_OUTCOMES: tuple[Outcome, ...] = (
             ("iskp_external_attacks",)),
     Outcome("iskp_largest_attack_killed", "Killed in the largest ISKP attack", "people",
             ("iskp_largest_attack_killed",), largest=True),
-    Outcome("airport_sized_attack", f"An ISKP attack killing ≥ {AIRPORT_KILLED} "
-            "(the Kabul airport attack's toll); the mean is its probability", "share",
+    Outcome("airport_sized_attack", f"An ISKP attack killing ≥ {AIRPORT_KILLED} (the Kabul "
+            "airport attack's toll)", "share of replicates",
             ("iskp_largest_attack_killed",), largest=True, threshold=AIRPORT_KILLED),
 )
 """The outcomes of the key-outcome table, in table order."""
@@ -231,7 +231,11 @@ def fmt(value: float, signed: bool = False) -> str:
 
 
 def interval(row: pd.Series, signed: bool = False) -> str:
-    """``median (q05 to q95)`` of a table row."""
+    """``median (q05 to q95)`` of a table row; a probability outcome's mean as a percentage."""
+    outcome = BY_KEY.get(row.get("outcome"))
+    if outcome is not None and outcome.threshold is not None:
+        share = round(100.0 * row["mean"])
+        return f"{share:+d} points" if signed else f"{share:d}% of replicates"
     return (f"{fmt(row['median'], signed)} ({fmt(row['q05'], signed)} to "
             f"{fmt(row['q95'], signed)})")
 
