@@ -73,7 +73,14 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
-    settings = raw.get("abc", {})
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    unknown = [s for s in raw if s not in ("abc", "parameters")]
+    if not isinstance(raw.get("abc"), dict) or unknown:
+        raise ConfigError(f"{path}: not a calibration config (sections: "
+                          f"{', '.join(raw) or 'none'}); allowed sections: abc (required), "
+                          "parameters")
+    settings = raw["abc"]
     for key, value in settings.items():
         if key not in ABC_KEYS:
             raise ConfigError(f"{path}: unknown key 'abc.{key}'; valid keys: {', '.join(ABC_KEYS)}")
