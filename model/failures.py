@@ -17,7 +17,6 @@ from contextlib import suppress
 from pathlib import Path
 
 from model.errors import KhorasanError
-from model.lock import HELD
 
 RESUMABLE = ("run", "sweep", "calibrate")
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
@@ -41,14 +40,14 @@ def _full_disk(exc: OSError) -> bool:
 
 def _folder(exc: OSError) -> Path | None:
     """The folder being written: the locked output folder, else the failing file's folder."""
-    if HELD:
-        return HELD[-1]
+    if getattr(exc, "khorasan_folder", None) is not None:
+        return exc.khorasan_folder
     return Path(exc.filename).parent if exc.filename else None
 
 
 def _resume_hint(command: str) -> str:
     if command in RESUMABLE:
-        return f"finished parts are kept: rerun the same khorasan {command} with --resume"
+        return f"rerun the same khorasan {command} with --resume (finished parts are kept)"
     return "rerun the command"
 
 

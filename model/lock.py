@@ -20,8 +20,6 @@ from pathlib import Path
 from model.errors import KhorasanError
 
 LOCK_NAME = ".khorasan.lock"
-HELD: list[Path] = []
-"""Folders this process holds locked, innermost last (named by the top-level error handler)."""
 
 
 class LockedError(KhorasanError):
@@ -112,11 +110,13 @@ def folder_lock(folder: Path) -> Iterator[Path]:
     except BaseException:
         _remove_empty(created)
         raise
-    HELD.append(folder)
     try:
         yield folder
+    except OSError as exc:  # e.g. a full disk: the top-level handler names this folder
+        if not hasattr(exc, "khorasan_folder"):
+            exc.khorasan_folder = folder
+        raise
     finally:
-        HELD.remove(folder)
         with suppress(OSError):  # while still locked: the next writer makes a new one
             os.unlink(folder / LOCK_NAME)
         os.close(fd)
