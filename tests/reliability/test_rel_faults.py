@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -243,9 +244,11 @@ def test_calibrate_on_a_wrong_file_names_that_file(tmp_path, capsys):
 @pytest.mark.parametrize("flag", ["0", "-2"])
 @pytest.mark.parametrize("command", ["run", "sweep", "calibrate"])
 def test_workers_must_be_at_least_one(tmp_path, capsys, command, flag):
+    for name in ("abc.toml", "targets.toml"):  # a copy: a calibration must not start here
+        shutil.copy(REPO / "calibration" / name, tmp_path / name)
     target = {"run": lambda: str(scenario(tmp_path)),
               "sweep": lambda: str(sweep_file(tmp_path)),
-              "calibrate": lambda: str(REPO / "calibration" / "abc.toml")}[command]()
+              "calibrate": lambda: str(tmp_path / "abc.toml")}[command]()
     argv = [command, target, "--workers", flag, "--quiet"][: 5 if command != "calibrate" else 4]
     if command != "calibrate":
         argv += ["--out", str(tmp_path / "out")]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 
 import pytest
 from reliability_helpers import (
+    REPO,
     alive,
     descendants,
     khorasan,
@@ -18,10 +20,10 @@ from reliability_helpers import (
 )
 
 
-def _kill_parent_and_watch(proc, parts, tmp_path) -> None:
-    """Kill -9 the command once it has workers and parts; its workers must end too."""
+def _kill_parent_and_watch(proc, started) -> None:
+    """Kill -9 the command once ``started()`` and it has workers; its workers must end too."""
     try:
-        wait_for(lambda: parts.is_dir() and any(parts.glob("*.parquet")), proc)
+        wait_for(started, proc)
         wait_for(lambda: len(descendants(proc.pid)) >= 2, proc)
         family = descendants(proc.pid)
         proc.send_signal(signal.SIGKILL)
@@ -51,4 +53,16 @@ def test_workers_die_with_their_parent(tmp_path, command):
         path = sweep_file(tmp_path, points=512)
         out = tmp_path / "sweep"
         proc = khorasan("sweep", str(path), "--out", str(out), "--workers", "3", "--quiet")
-    _kill_parent_and_watch(proc, out / ".parts", tmp_path)
+    parts = out / ".parts"
+    _kill_parent_and_watch(proc, lambda: parts.is_dir() and any(parts.glob("*.parquet")))
+
+
+def test_calibration_workers_die_with_their_parent(tmp_path):
+    need_proc()
+    text = (REPO / "calibration" / "abc.toml").read_text()
+    (tmp_path / "abc.toml").write_text(text.replace("population_size = 200",
+                                                    "population_size = 400"))
+    shutil.copy(REPO / "calibration" / "targets.toml", tmp_path / "targets.toml")
+    proc = khorasan("calibrate", str(tmp_path / "abc.toml"), "--workers", "2")
+    db = tmp_path / "abc_history.db"
+    _kill_parent_and_watch(proc, lambda: db.is_file())
