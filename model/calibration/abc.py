@@ -194,9 +194,9 @@ def _sampler(workers: int, scheduler: str | None):
     import pyabc
 
     if scheduler:
-        from dask.distributed import Client
+        from model.sweep.execute import connect
 
-        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
+        return pyabc.sampler.DaskDistributedSampler(dask_client=connect(scheduler)[0])
     if workers <= 1:
         return pyabc.sampler.SingleCoreSampler(check_max_eval=True)
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
