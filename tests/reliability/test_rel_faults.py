@@ -139,7 +139,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path, command):
 
 
 def test_ctrl_c_is_one_line_saying_how_to_resume(tmp_path, capsys):
-    config = scenario(tmp_path, replicates=200, end="2023-12")
+    config = scenario(tmp_path, replicates=60, end="2023-12")
     out = tmp_path / "out"
     proc = khorasan("run", str(config), "--out", str(out), "--workers", "2",
                     "--params", "defaults", "--quiet")
@@ -155,7 +155,8 @@ def test_ctrl_c_is_one_line_saying_how_to_resume(tmp_path, capsys):
     lines = err.splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith("khorasan: interrupted") and "--resume" in lines[0]
-    assert run(config, out, "--resume", "--replicates", "200") == 0
+    assert run(config, out, "--resume") == 0
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 
 def test_unreachable_scheduler_writes_nothing(tmp_path, capsys):
@@ -258,11 +259,11 @@ def test_workers_must_be_at_least_one(tmp_path, capsys, command, flag):
 
 
 SCENARIO_DEFECTS = {
-    "empty extends": ("[scenario]\nname = 'x'\nextends = ''\n", "scenario.extends"),
-    "intervention after end": ("[scenario]\nname = 'x'\n[run]\nend = '2016-12'\n"
+    "empty-extends": ("[scenario]\nname = 'x'\nextends = ''\n", "scenario.extends"),
+    "intervention-after-end": ("[scenario]\nname = 'x'\n[run]\nend = '2016-12'\n"
                                "[[interventions]]\ndate = '2019-01'\nset = {clash_rate = 0.5}\n",
                                "after run.end"),
-    "too many replicates": ("[scenario]\nname = 'x'\n[run]\nreplicates = 1000000000\n",
+    "too-many-replicates": ("[scenario]\nname = 'x'\n[run]\nreplicates = 1000000000\n",
                             "run.replicates"),
 }
 

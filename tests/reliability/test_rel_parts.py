@@ -11,28 +11,30 @@ import pytest
 from reliability_helpers import run, same_tables, scenario, sweep, sweep_file
 
 from model import experiment
+from model.config import load_config
 from model.errors import KhorasanError
 from model.runner import PARTS, assemble
 from model.sweep import api as sweep_api
+from model.sweep.sweepfile import load_sweep
 
 
 def _interrupted_run(tmp_path, monkeypatch, replicates=4):
     """A run stopped after all its parts were written, before assembly."""
     config = scenario(tmp_path, replicates=replicates)
     out = tmp_path / "out"
-
-    def stop(*args):
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as patch:
-        patch.setattr(experiment, "assemble", stop)
-        assert run(config, out) == 130
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError):
+        patch.setattr(experiment, "assemble", _stop)
+        experiment.run_scenario(load_config(config), out, params="defaults", progress=False)
     assert json.loads((out / "manifest.json").read_text())["status"] == "running"
     return config, out
 
 
+def _stop(*args):
+    raise RuntimeError("stopped before assembly")
+
+
 def _parts(out, kind, replicate):
-    return sorted((out / PARTS).glob(f"{kind}-{replicate:06d}-*.parquet"))
+    return sorted((out / PARTS).glob(f"{kind}-{replicate:06d}*.parquet"))
 
 
 def _reference(tmp_path, config):
@@ -59,7 +61,7 @@ def test_part_swapped_for_another_replicate_is_rerun(tmp_path, monkeypatch, caps
     (two,) = _parts(out, "national", 2)
     (three,) = _parts(out, "national", 3)
     three.unlink()
-    impostor = out / PARTS / two.name.replace("-000002-", "-000003-")
+    impostor = out / PARTS / two.name.replace("-000002", "-000003")
     two.rename(impostor)  # replicate 2's part under replicate 3's name (checksum intact)
     capsys.readouterr()
     assert run(config, out, "--resume") == 0
@@ -70,7 +72,6 @@ def test_part_swapped_for_another_replicate_is_rerun(tmp_path, monkeypatch, caps
 
 
 def test_assembly_refuses_gaps_and_duplicates(tmp_path, monkeypatch):
-    from model.config import load_config
     from model.posterior import parameter_sets
     from model.runner import build_tasks
 
@@ -92,12 +93,9 @@ def test_truncated_sweep_part_is_rerun_on_resume(tmp_path, monkeypatch, capsys):
     path = sweep_file(tmp_path, points=6)
     out = tmp_path / "sweep"
 
-    def stop(*args):
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as patch:
-        patch.setattr(sweep_api.store, "assemble_runs", stop)
-        assert sweep(path, out) == 130
+    with monkeypatch.context() as patch, pytest.raises(RuntimeError):
+        patch.setattr(sweep_api.store, "assemble_runs", _stop)
+        sweep_api.run_sweep(load_sweep(path, out=out), progress=False)
     parts = sorted((out / ".parts").glob("runs-*.parquet"))
     assert len(parts) == 6
     parts[2].write_bytes(parts[2].read_bytes()[:100])
