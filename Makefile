@@ -33,7 +33,8 @@ scenarios: $(STAMP)  ## all scenarios, same seed: results/<name>/, results/compa
 	    --out results/$$(basename $$f .toml) || exit 1; \
 	done
 	$(BIN)/khorasan compare $(SCENARIO_DIRS) --baseline baseline --out results/compare
-	$(BIN)/khorasan report $(SCENARIO_DIRS) --baseline baseline -o results/report/report.html
+	$(BIN)/khorasan report $(SCENARIO_DIRS) --baseline baseline -o results/report/report.html \
+	  --overwrite
 
 test: $(STAMP)  ## lint and the test suite
 	$(BIN)/ruff check model tests benchmarks scripts

@@ -1,7 +1,9 @@
 """The ``khorasan`` command line: a thin layer that maps arguments onto the Python API.
 
 ``main(argv) -> int`` is testable in-process. Bad input prints one line
-(``khorasan: error: FILE: key ...: allowed ...``) and returns 2, having written nothing.
+(``khorasan: error: FILE: key ...: allowed ...``) and returns 2, having written nothing; a
+fault (a full disk, no memory, a bug) prints one line and returns 1; ``--debug`` shows the
+traceback instead.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import NoReturn
 
 from model import __version__
 from model.errors import KhorasanError
+from model.failures import report_failure
+from model.lock import folder_lock
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 EXTENSION_MODULES: tuple[str, ...] = ("model.reporting.cli", "model.sweep.cli")
@@ -67,11 +72,28 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _complete(folder: str) -> Path:
+    """A run folder whose manifest (if any) says the run is complete.
+
+    Raises:
+        KhorasanError: If the manifest says the run is still running or was interrupted.
+    """
+    path = Path(folder) / "manifest.json"
+    try:
+        status = json.loads(path.read_text()).get("status", "complete")
+    except (OSError, ValueError, AttributeError):
+        return Path(folder)  # no readable manifest: the result files speak for themselves
+    if status != "complete":
+        raise KhorasanError(f"{path}: the run is not complete (status '{status}'); allowed: "
+                            "a finished run; complete it with khorasan run ... --resume")
+    return Path(folder)
+
+
 @command("summarize")
 def _summarize(args: argparse.Namespace) -> int:
     from model.summarize import summarize
 
-    table = summarize(Path(args.dir), args.window)
+    table = summarize(_complete(args.dir), args.window)
     if args.json:
         payload = {"window": table.attrs["window"], "replicates": table.attrs["replicates"],
                    "outcomes": json.loads(table.to_json(orient="index"))}
@@ -86,17 +108,29 @@ def _summarize(args: argparse.Namespace) -> int:
 def _plot(args: argparse.Namespace) -> int:
     from model.viz import plot_run
 
-    for path in plot_run(Path(args.dir)):
+    for path in plot_run(_complete(args.dir)):
         print(path)
     return 0
 
 
 @command("calibrate")
 def _calibrate(args: argparse.Namespace) -> int:
-    from model.calibration.abc import load_abc_config, run_abc, stored_history
-    from model.calibration.export import export
+    from model.calibration.abc import load_abc_config
 
     config = load_abc_config(args.config)
+    if args.workers < 1:
+        raise KhorasanError(f"--workers: must be >= 1 (got {args.workers})")
+    with ExitStack() as stack:
+        for folder in sorted({config.file(k).resolve().parent for k in ("db", "posterior")
+                              if k in config.settings} or {config.path.resolve().parent}):
+            stack.enter_context(folder_lock(folder))
+        return _calibrate_locked(args, config)
+
+
+def _calibrate_locked(args: argparse.Namespace, config) -> int:
+    from model.calibration.abc import run_abc, stored_history
+    from model.calibration.export import export
+
     exported = args.export_generation is not None
     if exported:
         if args.resume:
@@ -129,9 +163,13 @@ def _check(args: argparse.Namespace) -> int:
     from model.calibration.check import acceptance, coverage, predictive
     from model.calibration.figures import posterior_figure, ppc_figure
     from model.calibration.targets import load_targets
+    from model.config import MAX_REPLICATES
     from model.parameters import SPECS
     from model.posterior import load_posterior
 
+    if not 1 <= args.replicates <= MAX_REPLICATES or args.workers < 1:
+        raise KhorasanError(f"--replicates must be >= 1 and <= {MAX_REPLICATES} and --workers "
+                            f">= 1 (got {args.replicates}, {args.workers})")
     targets = load_targets(args.targets)
     sims, source = predictive(targets, args.replicates, args.seed, Path(args.posterior),
                               args.workers, args.params)
@@ -139,14 +177,13 @@ def _check(args: argparse.Namespace) -> int:
     print(coverage(targets, sims).to_string(float_format=lambda v: f"{v:,.3g}"))
     for criterion, measured, passed in acceptance(targets, sims):
         print(f"{'PASS' if passed else 'FAIL'}  {criterion}: {measured}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    print(ppc_figure(targets, sims, out / "ppc_targets.png"))
-    if source["source"] != "defaults":
-        frame = load_posterior(Path(args.posterior))
-        priors = {n: SPECS[n].prior for n in frame.columns.drop("weight")}
-        print(posterior_figure(frame, priors, out / "posterior.png"))
-    sims.to_csv(out / "ppc_statistics.csv", index_label="replicate")
+    with folder_lock(Path(args.out)) as out:
+        print(ppc_figure(targets, sims, out / "ppc_targets.png"))
+        if source["source"] != "defaults":
+            frame = load_posterior(Path(args.posterior))
+            priors = {n: SPECS[n].prior for n in frame.columns.drop("weight")}
+            print(posterior_figure(frame, priors, out / "posterior.png"))
+        sims.to_csv(out / "ppc_statistics.csv", index_label="replicate")
     return 0
 
 
@@ -199,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command (sub-parsers share its class)."""
     parser = _Parser(prog="khorasan", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"khorasan {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of a failure (anywhere on the command line)")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     p = sub.add_parser("validate", help="check a scenario config and print it resolved")
@@ -222,19 +261,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name; ``sys.argv[1:]`` by default.
 
     Returns:
-        0 on success (and for ``--help``/``--version``), 2 on bad input (after printing one
-        line to stderr).
+        0 on success (and for ``--help``/``--version``); 2 on bad input and 1 on a fault,
+        after printing one line to stderr (see :func:`model.failures.report_failure`).
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already reported
         return exc.code if isinstance(exc.code, int) else 2
     try:
-        return COMMANDS[args.command](args)
-    except KhorasanError as exc:
-        print(f"khorasan: error: {exc}", file=sys.stderr)
-        return 2
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a closed pipe is reported like any failure
+        return status
+    except BaseException as exc:
+        if debug or isinstance(exc, SystemExit | GeneratorExit):
+            raise
+        return report_failure(exc, args.command)
 
 
 if __name__ == "__main__":  # pragma: no cover

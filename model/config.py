@@ -31,7 +31,22 @@ SECTIONS = {
 }
 INTERVENTION_KEYS = {"date": str, "set": dict, "provinces": list, "note": str}
 RUN_DEFAULTS = {"start": "2015-01", "end": "2023-12", "replicates": 100, "seed": 20150126}
+MAX_REPLICATES = 10_000
+"""Upper bound on a run's replicates (each writes about 0.25 MB of results)."""
 _DATE = re.compile(r"\d{4}-\d{2}")
+_BAD_NAME = re.compile(r"^\.|[/\\\x00-\x1f]")
+
+
+def check_folder_name(path: Path, key: str, name: str) -> str:
+    """A scenario's or sweep's name, used as a folder name: no path separators, no ``..``.
+
+    Raises:
+        ConfigError: If the name is empty, starts with a dot or holds a separator.
+    """
+    if not name.strip() or _BAD_NAME.search(name):
+        raise ConfigError(f"{path}: key '{key}' = {name!r} is not a name; allowed: letters, "
+                          "digits, '-', '_', '.' and spaces, not starting with '.', no '/'")
+    return name
 
 
 class ConfigError(KhorasanError):
@@ -207,6 +222,9 @@ def _chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         layer = _layer(current)
         chain.insert(0, (current, layer))
         base = layer["scenario"].get("extends")
+        if base is not None and not base.strip():
+            raise ConfigError(f"{current}: key 'scenario.extends' is empty; allowed: the path "
+                              "of a base scenario file, or no extends key")
         current = (current.parent / base) if base else None
     return chain
 
@@ -223,8 +241,9 @@ def _check_run_keys(path: Path, run: dict[str, Any]) -> None:
     for key in ("start", "end"):
         if key in run:
             _month(path, f"run.{key}", run[key])
-    if run.get("replicates", 1) < 1:
-        raise ConfigError(f"{path}: key 'run.replicates' must be >= 1 (got {run['replicates']})")
+    if not 1 <= run.get("replicates", 1) <= MAX_REPLICATES:
+        raise ConfigError(f"{path}: key 'run.replicates' must be >= 1 and <= {MAX_REPLICATES} "
+                          f"(got {run['replicates']})")
     if run.get("seed", 0) < 0:
         raise ConfigError(f"{path}: key 'run.seed' must be >= 0 (got {run['seed']})")
 
@@ -261,8 +280,15 @@ def load_config(path: str | Path) -> ScenarioConfig:
         interventions.extend(layer["interventions"])
     if "name" not in scenario:
         raise ConfigError(f"{path}: key 'scenario.name' is required")
+    run = _check_run(path, run)
+    late = [i.date for i in interventions if month_index(i.date) > month_index(run["end"])]
+    if late:
+        raise ConfigError(f"{path}: key 'interventions': date {late[0]} is after run.end "
+                          f"({run['end']}), so it would never act; allowed: dates up to "
+                          "run.end")
     return ScenarioConfig(
-        name=scenario["name"], description=scenario.get("description", ""), path=path,
-        chain=tuple(p for p, _ in chain), run=_check_run(path, run), parameters=parameters,
+        name=check_folder_name(path, "scenario.name", scenario["name"]),
+        description=scenario.get("description", ""), path=path,
+        chain=tuple(p for p, _ in chain), run=run, parameters=parameters,
         interventions=tuple(sorted(interventions, key=lambda i: month_index(i.date))),
     )

@@ -1,4 +1,8 @@
-"""Run a scenario end to end: check the output folder, run, assemble, record provenance."""
+"""Run a scenario end to end: lock and check the output folder, run, verify, assemble, record.
+
+The output folder is locked for the whole run (see :mod:`model.lock`). Without
+``--overwrite`` nothing in it is removed; with it, only the files a run writes are replaced.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import dataclasses
 import json
 import os
 import shutil
+import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +20,9 @@ from typing import Any
 from tqdm import tqdm
 
 from model import __version__
-from model.config import ScenarioConfig
+from model.config import MAX_REPLICATES, ScenarioConfig
 from model.errors import KhorasanError
+from model.lock import folder_lock
 from model.manifest import environment, git_commit, write_json
 from model.posterior import DEFAULT_POSTERIOR, parameter_sets
 from model.runner import (
@@ -36,8 +43,9 @@ def with_run(config: ScenarioConfig, **changes: Any) -> ScenarioConfig:
         KhorasanError: If a replacement is invalid.
     """
     changes = {k: v for k, v in changes.items() if v is not None}
-    if changes.get("replicates", 1) < 1:
-        raise KhorasanError(f"--replicates: must be >= 1 (got {changes['replicates']})")
+    if not 1 <= changes.get("replicates", 1) <= MAX_REPLICATES:
+        raise KhorasanError(f"--replicates: must be >= 1 and <= {MAX_REPLICATES} "
+                            f"(got {changes['replicates']})")
     if changes.get("seed", 0) < 0:
         raise KhorasanError(f"--seed: must be >= 0 (got {changes['seed']})")
     return dataclasses.replace(config, run={**config.run, **changes})
@@ -74,27 +82,63 @@ def check_output(out: Path, overwrite: bool, resume: bool,
         raise KhorasanError(f"{out}: output directory is not writable")
 
 
+def note(line: str) -> None:
+    """Print a one-line note on stderr."""
+    print(f"khorasan: note: {line}", file=sys.stderr)
+
+
+def read_manifest(path: Path, keys: tuple[str, ...], kind: str) -> dict[str, Any]:
+    """Read a manifest that must be a JSON object with ``keys``, for ``--resume``.
+
+    Raises:
+        KhorasanError: If it is unreadable or not the manifest of a ``kind``.
+    """
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise KhorasanError(f"{path}: cannot resume: unreadable: {exc}") from None
+    if not isinstance(manifest, dict) or not all(k in manifest for k in keys):
+        other = {"run": ("sweep", "sweep"), "sweep": ("config", "run")}[kind]
+        held = (f"it is the manifest of a {other[1]}, not of a {kind}"
+                if isinstance(manifest, dict) and other[0] in manifest
+                else f"not the manifest of a {kind} (it lacks {', '.join(keys)})")
+        raise KhorasanError(f"{path}: cannot resume: {held}; allowed: --overwrite, or "
+                            "another --out")
+    return manifest
+
+
 def _fingerprint(manifest: dict[str, Any]) -> dict[str, Any]:
     return {k: manifest[k] for k in ("config", "seeds", "parameters")}
 
 
 def _check_resume(out: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Return the previous manifest if ``out`` can be resumed with ``manifest``."""
-    try:
-        previous = json.loads((out / "manifest.json").read_text())
-    except ValueError as exc:
-        raise KhorasanError(f"{out}/manifest.json: cannot resume: unreadable: {exc}") from None
+    previous = read_manifest(out / "manifest.json", ("config", "seeds", "parameters"), "run")
     if _fingerprint(previous) != json.loads(json.dumps(_fingerprint(manifest), default=str)):
         raise KhorasanError(f"{out}/manifest.json: cannot resume: the config, seeds or "
                             "parameters differ from the interrupted run; use --overwrite")
     return previous
 
 
-def _clear(out: Path) -> None:
-    for name in RESULT_FILES:
+def clear(out: Path, names: tuple[str, ...], folders: tuple[str, ...],
+          derived: tuple[str, ...], tell: Callable[[str], None] = note) -> None:
+    """Remove the files and folders a command writes (for ``--overwrite``), nothing else.
+
+    Args:
+        out: The output folder.
+        names: Files the command writes.
+        folders: Folders the command writes.
+        derived: Entries other commands drew from the replaced results (left, with a note).
+        tell: Receives the note.
+    """
+    for name in names:
         (out / name).unlink(missing_ok=True)
-    shutil.rmtree(out / PARTS, ignore_errors=True)
-    shutil.rmtree(out / "figures", ignore_errors=True)
+    for name in folders:
+        shutil.rmtree(out / name, ignore_errors=True)
+    stale = [name for name in derived if (out / name).exists()]
+    if stale:
+        tell(f"{out}: left {', '.join(stale)} as they were, drawn from the replaced results; "
+             "draw them again (khorasan plot, khorasan sensitivity)")
 
 
 def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: str = "posterior",
@@ -102,20 +146,34 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
                  posterior: Path = DEFAULT_POSTERIOR, progress: bool = True) -> dict[str, Any]:
     """Run all replicates of a scenario into ``out`` and return the manifest.
 
+    ``out`` is locked for the whole run: a second writer is refused.
+
     Args:
         config: The resolved scenario.
         out: Output directory.
         workers: Worker processes (results do not depend on it).
         params: Parameter source: ``posterior``, ``map`` or ``defaults``.
-        overwrite: Replace existing results.
-        resume: Complete an interrupted run (same config and seeds).
+        overwrite: Replace existing results (only the files a run writes).
+        resume: Complete an interrupted run (same config and seeds); parts that fail
+            verification run again, with a note on stderr.
         posterior: Posterior file for ``posterior`` and ``map``.
         progress: Show a progress bar.
 
     Raises:
-        KhorasanError: On a bad output folder or an incompatible resume.
+        KhorasanError: On a bad or locked output folder, a bad posterior or an
+            incompatible resume.
     """
+    if workers < 1:
+        raise KhorasanError(f"--workers: must be >= 1 (got {workers})")
     out = Path(out)
+    with folder_lock(out):
+        return _run_locked(config, out, workers, params, overwrite, resume, posterior,
+                           progress)
+
+
+def _run_locked(config: ScenarioConfig, out: Path, workers: int, params: str,
+                overwrite: bool, resume: bool, posterior: Path,
+                progress: bool) -> dict[str, Any]:
     check_output(out, overwrite, resume)
     run = config.run
     sets, source = parameter_sets(config.parameters, params, run["seed"], run["replicates"],
@@ -133,16 +191,16 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
         if previous.get("status") == "complete" and all((out / f).is_file()
                                                          for f in RESULT_FILES):
             return previous
-    elif out.exists():
-        _clear(out)
-    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    elif overwrite:
+        clear(out, RESULT_FILES, (PARTS,), ("figures",))
     write_json(manifest, out / "manifest.json")
-    todo = missing_tasks(tasks, out / PARTS)
+    (out / PARTS).mkdir(exist_ok=True)
+    todo = missing_tasks(tasks, out / PARTS, note)
     began = time.perf_counter()
     with tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=config.name, unit="rep",
               disable=not progress) as bar:
         timings = execute(todo, out / PARTS, workers, bar.update)
-    assemble(out, len(tasks))
+    assemble(out, tasks)
     manifest.update(status="complete", finished=datetime.now(UTC).isoformat(timespec="seconds"),
                     wall_time_s=round(time.perf_counter() - began, 3),
                     replicates_run_now=len(todo),

@@ -24,21 +24,83 @@ DEFAULT_POSTERIOR = Path("calibration/posterior.parquet")
 MODES = ("posterior", "map", "defaults")
 
 
-def load_posterior(path: Path) -> pd.DataFrame:
-    """Read a posterior (parameter columns plus ``weight``) and validate it.
-
-    Raises:
-        KhorasanError: If the file is missing, unreadable or has unknown columns.
-    """
+def _read(path: Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise KhorasanError(f"{path}: no such posterior file (--posterior); allowed: an "
+                            "existing posterior file, or --params defaults")
+    if not path.is_file():
+        raise KhorasanError(f"{path}: not a posterior file (it is a directory); allowed: "
+                            "a Parquet file written by khorasan calibrate")
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
-        raise KhorasanError(f"{path}: cannot read posterior: {exc}") from None
+        raise KhorasanError(f"{path}: cannot read posterior: "
+                            f"{' '.join(str(exc).split())[:200]}") from None
     unknown = [c for c in frame.columns if c != "weight" and c not in SPECS]
     if "weight" not in frame.columns or unknown or len(frame) == 0:
         raise KhorasanError(f"{path}: a posterior needs a 'weight' column and parameter "
                             f"columns only (unknown: {', '.join(unknown) or 'none'})")
     return frame
+
+
+def _numbers(path: Path, frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as finite floats, or a one-line error naming the file and the column."""
+    values = frame[column]
+    if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
+        raise KhorasanError(f"{path}: column '{column}' must be numbers (got {values.dtype})")
+    values = values.to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if len(bad):
+        raise KhorasanError(f"{path}: column '{column}' row {bad[0]} is {values[bad[0]]}; "
+                            "allowed: finite numbers")
+    return values
+
+
+def load_posterior(path: Path) -> pd.DataFrame:
+    """Read a posterior (parameter columns plus ``weight``) and validate it.
+
+    Weights must be finite and >= 0 with a positive sum; every parameter value must be a
+    finite number within the parameter's bounds; the calibration record, if any, readable.
+
+    Raises:
+        KhorasanError: If the file is missing, a directory, unreadable, has unknown or
+            non-numeric columns, bad weights, values out of bounds or corrupt metadata.
+    """
+    frame = _read(path)
+    weights = _numbers(path, frame, "weight")
+    if (weights < 0).any() or not weights.sum() > 0:
+        raise KhorasanError(f"{path}: column 'weight' must be >= 0 with a positive sum (got "
+                            f"min {weights.min():g}, sum {weights.sum():g})")
+    for name in frame.columns.drop("weight"):
+        values = _numbers(path, frame, name)
+        lo, hi = SPECS[name].bounds
+        out = np.flatnonzero((values < lo) | (values > hi))
+        if len(out):
+            raise KhorasanError(f"{path}: column '{name}' row {out[0]} = {values[out[0]]:g} "
+                                f"is out of range; allowed [{lo}, {hi}]")
+    calibration_record(path)
+    return frame
+
+
+def calibration_record(path: Path) -> dict[str, Any]:
+    """The ``khorasan`` schema metadata that ``khorasan calibrate`` writes (or ``{}``).
+
+    Raises:
+        KhorasanError: If the metadata cannot be read or parsed.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+        record = json.loads(metadata[b"khorasan"]) if b"khorasan" in metadata else {}
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise KhorasanError(f"{path}: cannot read the posterior's calibration record: "
+                            f"{' '.join(str(exc).split())[:200]}") from None
+    if not isinstance(record, dict):
+        raise KhorasanError(f"{path}: the posterior's calibration record is not a JSON object")
+    return record
 
 
 def fingerprint(path: Path) -> dict[str, Any]:
@@ -47,12 +109,8 @@ def fingerprint(path: Path) -> dict[str, Any]:
     The record is the ``khorasan`` schema metadata that ``khorasan calibrate`` writes (run,
     generation, settings, commit); it is empty for a posterior written otherwise.
     """
-    import pyarrow.parquet as pq
-
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    metadata = pq.read_schema(path).metadata or {}
-    record = json.loads(metadata[b"khorasan"]) if b"khorasan" in metadata else {}
-    return {"sha256": digest, "calibration": record}
+    return {"sha256": digest, "calibration": calibration_record(path)}
 
 
 def map_particle(frame: pd.DataFrame) -> dict[str, float]:
@@ -98,21 +156,17 @@ def parameter_sets(overrides: dict[str, float], mode: str, seed: int, replicates
         posterior: The posterior file.
 
     Raises:
-        KhorasanError: On an unknown mode, or a missing posterior for ``map``.
+        KhorasanError: On an unknown mode, or a missing or invalid posterior for
+            ``posterior`` and ``map`` (there is no silent fallback to the defaults).
     """
     if mode not in MODES:
         raise KhorasanError(f"--params: '{mode}' is not allowed; allowed: {', '.join(MODES)}")
-    if mode == "posterior" and not Path(posterior).is_file():
-        info = {"source": "defaults", "note": f"no posterior at {posterior}; used defaults"}
-        mode = "defaults"
-    elif mode == "defaults":
-        info = {"source": "defaults"}
     if mode == "defaults":
         base = Parameters(overrides).to_dict()
-        return [dict(base) for _ in range(replicates)], info
-    if mode == "map" and not Path(posterior).is_file():
-        raise KhorasanError(f"--params map: no posterior file at {posterior} (--posterior); "
-                            "allowed: an existing posterior file, or --params posterior|defaults")
+        return [dict(base) for _ in range(replicates)], {"source": "defaults"}
+    if not Path(posterior).exists():
+        raise KhorasanError(f"--params {mode}: no posterior file at {posterior} (--posterior); "
+                            "allowed: an existing posterior file, or --params defaults")
     frame = load_posterior(Path(posterior))
     file = {"file": str(posterior), **fingerprint(posterior)}
     if mode == "map":

@@ -2,10 +2,11 @@
 
 Layout of a run directory (see README, "Results"):
 ``manifest.json``, ``provinces.parquet``, ``national.parquet``, ``figures/``; while running,
-``.parts/`` holds one finished Parquet part per replicate, so ``--resume`` reruns only what is
-missing. Outcome columns are stored as float32 (about 7 significant digits). Each replicate's
-seed is child ``r`` of ``SeedSequence(seed)``, so results do not depend on the number of
-workers or the order in which replicates finish.
+``.parts/`` holds the finished Parquet parts of each replicate (see :mod:`model.parts`: each
+names its checksum and holds its replicate's seed), so ``--resume`` reruns only what is
+missing or fails verification. Outcome columns are stored as float32 (about 7 significant
+digits). Each replicate's seed is child ``r`` of ``SeedSequence(seed)``, so results do not
+depend on the number of workers or the order in which replicates finish.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ from model.api import Replicate, simulate
 from model.calendar import month_index
 from model.config import ScenarioConfig
 from model.errors import KhorasanError
+from model.lifeline import exit_with, stop_pool
 from model.model import load_kernels
 from model.outputs import OUTPUTS
 from model.parameters import Parameters
+from model.parts import Note, find_parts, problem, strip_identity, verified, write_part
 
 PARTS = ".parts"
 RESULT_FILES = ("manifest.json", "provinces.parquet", "national.parquet")
+KINDS = ("provinces", "national")
 
 
 @dataclass(frozen=True)
@@ -59,15 +63,27 @@ def seed_record(seeds: Sequence[np.random.SeedSequence]) -> list[dict]:
             for r, s in enumerate(seeds)]
 
 
+def identity(task: Task, kind: str) -> dict:
+    """What a part of ``task`` must hold: its kind, replicate and seed."""
+    return {"kind": kind, "replicate": task.replicate, "entropy": str(task.seed.entropy),
+            "spawn_key": list(task.seed.spawn_key)}
+
+
+def part_stem(kind: str, replicate: int) -> str:
+    """The name stem of a replicate's part (``national-000003``)."""
+    return f"{kind}-{replicate:06d}"
+
+
 def run_task(task: Task, parts: Path) -> float:
-    """Run one replicate and write its two Parquet parts atomically; return wall seconds."""
+    """Run one replicate and write its two verified Parquet parts; return wall seconds."""
     began = time.perf_counter()
     arrays = simulate(Parameters(task.params), task.n_months, task.seed, task.interventions)
     rep = Replicate(arrays=arrays, first_month=task.first_month)
     for kind, frame in (("provinces", rep.provinces), ("national", rep.national)):
         frame = frame.astype(dict.fromkeys(OUTPUTS, "float32"))
         frame.insert(0, "replicate", np.int32(task.replicate))
-        write_parquet(frame, parts / f"{kind}-{task.replicate:06d}.parquet")
+        write_part(pa.Table.from_pandas(frame, preserve_index=False), parts,
+                   part_stem(kind, task.replicate), identity(task, kind))
     return time.perf_counter() - began
 
 
@@ -78,8 +94,12 @@ def _run_many(tasks: list[Task], parts: Path) -> list[tuple[int, float]]:
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame to Parquet via a temporary file and an atomic rename."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    frame.to_parquet(tmp, index=False, compression="zstd")
-    os.replace(tmp, path)
+    try:
+        frame.to_parquet(tmp, index=False, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def build_tasks(config: ScenarioConfig, params: list[dict[str, float]]) -> list[Task]:
@@ -93,11 +113,17 @@ def build_tasks(config: ScenarioConfig, params: list[dict[str, float]]) -> list[
             for r in range(run["replicates"])]
 
 
-def missing_tasks(tasks: list[Task], parts: Path) -> list[Task]:
-    """Tasks whose two parts are not both on disk."""
+def missing_tasks(tasks: list[Task], parts: Path, note: Note = lambda line: None) -> list[Task]:
+    """Tasks whose two parts are not both on disk and verified.
+
+    Args:
+        tasks: The run's tasks.
+        parts: The parts folder.
+        note: Called with one line for each part found wanting (which is removed).
+    """
     def done(t: Task) -> bool:
-        return all((parts / f"{k}-{t.replicate:06d}.parquet").is_file()
-                   for k in ("provinces", "national"))
+        return all([verified(parts, part_stem(k, t.replicate), identity(t, k), note) is not None
+                    for k in KINDS])
     return [t for t in tasks if not done(t)]
 
 
@@ -113,34 +139,70 @@ def execute(tasks: list[Task], parts: Path, workers: int,
         return timings
     chunks = [tasks[k::workers * 4] for k in range(min(len(tasks), workers * 4))]
     load_kernels()  # compiled once here if the cache is cold, not by every worker at once
-    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
-        futures = [pool.submit(_run_many, chunk, parts) for chunk in chunks]
-        for future in as_completed(futures):
-            for replicate, seconds in future.result():
-                timings[replicate] = seconds
-            if progress:
-                progress(len(future.result()))
+    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+                             initializer=exit_with, initargs=(os.getpid(),)) as pool:
+        try:
+            futures = [pool.submit(_run_many, chunk, parts) for chunk in chunks]
+            for future in as_completed(futures):
+                for replicate, seconds in future.result():
+                    timings[replicate] = seconds
+                if progress:
+                    progress(len(future.result()))
+        except BaseException:
+            stop_pool(pool)
+            raise
     return timings
 
 
-def assemble(out: Path, replicates: int) -> None:
-    """Concatenate the parts into the final Parquet files (streaming, atomic) and clean up."""
-    parts = out / PARTS
-    for kind in ("provinces", "national"):
-        files = [parts / f"{kind}-{r:06d}.parquet" for r in range(replicates)]
-        target = out / f"{kind}.parquet"
-        tmp = out / f".{kind}.parquet.tmp"
-        writer = None
-        for f in files:
-            table = pq.read_table(f)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table)
-        if writer is None:
-            raise KhorasanError(f"{out}: no replicate parts to assemble")
-        writer.close()
-        os.replace(tmp, target)
-    shutil.rmtree(parts)
+def _checked_parts(out: Path, kind: str, tasks: list[Task]) -> list[Path]:
+    """The one verified part of each task, in replicate order.
+
+    Raises:
+        KhorasanError: On a missing, duplicated or unverifiable part.
+    """
+    parts, files, gaps, twice = out / PARTS, [], [], []
+    for t in tasks:
+        found = find_parts(parts, part_stem(kind, t.replicate))
+        (gaps if not found else twice if len(found) > 1 else files).append(
+            found[0] if len(found) == 1 else t.replicate)
+    if gaps or twice:
+        raise KhorasanError(f"{parts}: cannot assemble {kind}: replicates missing "
+                            f"{gaps[:5] or 'none'}, duplicated {twice[:5] or 'none'}; "
+                            "rerun with --resume")
+    for t, path in zip(tasks, files, strict=True):
+        reason = problem(path, identity(t, kind))
+        if reason:
+            raise KhorasanError(f"{path}: cannot assemble: {reason}; rerun with --resume")
+    return files
+
+
+def assemble(out: Path, tasks: list[Task]) -> None:
+    """Concatenate the verified parts into the final Parquet files (streaming, atomic).
+
+    Raises:
+        KhorasanError: If a part is missing, duplicated, unverifiable or holds other
+            replicates than its name says (nothing is assembled then).
+    """
+    if not tasks:
+        raise KhorasanError(f"{out}: no replicate parts to assemble")
+    files = {kind: _checked_parts(out, kind, tasks) for kind in KINDS}
+    for kind in KINDS:
+        target, tmp = out / f"{kind}.parquet", out / f".{kind}.parquet.tmp"
+        try:
+            writer = None
+            for t, path in zip(tasks, files[kind], strict=True):
+                table = strip_identity(pq.read_table(path))
+                if set(table.column("replicate").to_pylist()) != {t.replicate}:
+                    raise KhorasanError(f"{path}: cannot assemble: it holds other replicates "
+                                        f"than {t.replicate}; rerun with --resume")
+                writer = writer or pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table)
+            writer.close()
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    shutil.rmtree(out / PARTS)
 
 
 def read_table(run_dir: Path, kind: str) -> pd.DataFrame:

@@ -170,7 +170,9 @@ def test_overwrite_replaces_results(config, tmp_path, capsys):
     assert manifest["seeds"]["base"] == 5
     assert manifest["config"]["run"]["replicates"] == 3
     assert sorted(pd.read_parquet(out / "national.parquet")["replicate"].unique()) == [0, 1, 2]
-    assert not (out / "figures").exists()  # figures of the old results are stale
+    # only what a run writes is replaced: the figures plot drew are left, with a note
+    assert (out / "figures" / "stale.png").read_bytes() == b"old"
+    assert "figures" in capsys.readouterr().err
     assert (out / "notes.txt").read_text() == "keep me"
     fresh = tmp_path / "fresh"
     assert run(config, fresh, "--replicates", "3", "--seed", "5") == 0
@@ -310,7 +312,7 @@ def test_params_map_without_posterior(config, tmp_path, capsys, monkeypatch, whe
     line = error_line(capsys)
     assert "--params map" in line
     assert ("calibration/posterior.parquet" if where == "default" else "none.parquet") in line
-    assert "--params posterior|defaults" in line
+    assert "--params defaults" in line
     assert not out.exists()
 
 
@@ -323,14 +325,18 @@ def test_params_map_without_posterior_leaves_results(small, tmp_path, capsys):
     assert snapshot(out) == before
 
 
-def test_posterior_without_file_falls_back_to_defaults(config, tmp_path):
+@pytest.mark.parametrize("where", ["default", "flag"])
+def test_posterior_without_file_is_an_error_not_defaults(config, tmp_path, capsys, monkeypatch,
+                                                         where):
+    monkeypatch.chdir(tmp_path)  # the default posterior path is relative: none here
     out = tmp_path / "out"
+    extra = [] if where == "default" else ["--posterior", str(tmp_path / "none.parquet")]
     assert main(["run", str(config), "--out", str(out), "--params", "posterior", "--quiet",
-                 "--posterior", str(tmp_path / "none.parquet"), "--replicates", "2",
-                 "--workers", "1"]) == 0
-    source = json.loads((out / "manifest.json").read_text())["parameters"]
-    assert source["source"] == "defaults"
-    assert "none.parquet" in source["note"]
+                 "--replicates", "2", "--workers", "1", *extra]) == 2
+    line = error_line(capsys)
+    assert "--params posterior" in line and "--params defaults" in line
+    assert ("calibration/posterior.parquet" if where == "default" else "none.parquet") in line
+    assert not out.exists()
 
 
 def test_params_map_uses_posterior_mode(config, tmp_path):

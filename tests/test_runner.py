@@ -11,13 +11,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from helpers import error_line as _error_line
 from helpers import snapshot
 
 from model.cli import main
-from model.runner import PARTS, missing_tasks, replicate_seeds, write_parquet
+from model.parts import write_part
+from model.runner import (
+    PARTS,
+    identity,
+    missing_tasks,
+    part_stem,
+    replicate_seeds,
+    write_parquet,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("provinces", "national")
@@ -79,20 +88,30 @@ def test_write_parquet_is_atomic(tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
 
 
-def test_missing_tasks_needs_both_parts(tmp_path):
+def tasks_of(config: Path, replicates: int):
     from model.config import load_config
     from model.posterior import parameter_sets
     from model.runner import build_tasks
 
-    config = load_config(write_config(tmp_path / "m.toml", replicates=3))
-    sets, _ = parameter_sets({}, "defaults", 5, 3)
-    tasks = build_tasks(config, sets)
+    sets, _ = parameter_sets({}, "defaults", 5, replicates)
+    return build_tasks(load_config(config), sets)
+
+
+def write_part_of(task, kind: str, table: pd.DataFrame, parts: Path) -> Path:
+    return write_part(pa.Table.from_pandas(table, preserve_index=False), parts,
+                      part_stem(kind, task.replicate), identity(task, kind))
+
+
+def test_missing_tasks_needs_both_parts(tmp_path):
+    tasks = tasks_of(write_config(tmp_path / "m.toml", replicates=3), 3)
     parts = tmp_path / "parts"
     parts.mkdir()
-    (parts / "provinces-000000.parquet").write_bytes(b"")
-    (parts / "provinces-000001.parquet").write_bytes(b"")
-    (parts / "national-000001.parquet").write_bytes(b"")
+    frame = pd.DataFrame({"replicate": [0]})
+    write_part_of(tasks[0], "provinces", frame, parts)
+    write_part_of(tasks[1], "provinces", frame, parts)
+    write_part_of(tasks[1], "national", frame, parts)
     (parts / ".national-000000.parquet.tmp123").write_bytes(b"")
+    (parts / "national-000000.parquet").write_bytes(b"")  # no checksum in its name: not a part
     assert [t.replicate for t in missing_tasks(tasks, parts)] == [0, 2]
 
 
@@ -180,10 +199,11 @@ def test_resume_of_partial_run_with_changed_config_fails(tmp_path, capsys):
     complete.mkdir()
     parts = out / PARTS
     parts.mkdir()
+    tasks = tasks_of(config, 3)
     for kind in KINDS:
         table = pd.read_parquet(out / f"{kind}.parquet")
         for r in (0, 1):
-            write_parquet(table[table["replicate"] == r], parts / f"{kind}-{r:06d}.parquet")
+            write_part_of(tasks[r], kind, table[table["replicate"] == r], parts)
         (out / f"{kind}.parquet").rename(complete / f"{kind}.parquet")
     before = snapshot(out)
     assert run(config, out, "--workers", "1", "--resume", "--seed", "99") == 2

@@ -267,6 +267,7 @@ def test_chunks_depend_on_runs_only_and_parts_are_found_by_name(tmp_path):
     assert [store.chunk_runs(n) for n in (1, 64, 65, 200, 10_000, 10**7)] == [1, 1, 2, 4, 64, 64]
     parts = tmp_path / store.PARTS
     parts.mkdir()
-    for name in ("runs-000003.parquet", "runs-1234567.parquet", ".runs-000004.parquet.tmp9"):
+    for name in ("runs-000003-0123456789abcdef.parquet", "runs-1234567-0123456789abcdef.parquet",
+                 ".runs-000004.tmp9", "runs-000005.parquet"):
         (parts / name).write_bytes(b"")
     assert store.done_chunks(tmp_path) == {3, 1234567}

@@ -11,6 +11,7 @@ simulation.
 
 from __future__ import annotations
 
+import os
 import time
 import tomllib
 from dataclasses import dataclass
@@ -73,7 +74,14 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
-    settings = raw.get("abc", {})
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    unknown = [s for s in raw if s not in ("abc", "parameters")]
+    if not isinstance(raw.get("abc"), dict) or unknown:
+        raise ConfigError(f"{path}: not a calibration config (sections: "
+                          f"{', '.join(raw) or 'none'}); allowed sections: abc (required), "
+                          "parameters")
+    settings = raw["abc"]
     for key, value in settings.items():
         if key not in ABC_KEYS:
             raise ConfigError(f"{path}: unknown key 'abc.{key}'; valid keys: {', '.join(ABC_KEYS)}")
@@ -112,7 +120,8 @@ def particle_seed(seed: int, values: dict[str, float]) -> np.random.SeedSequence
 class CalibrationModel:
     """The pyabc model: parameters -> each target's miss (picklable for process samplers)."""
 
-    def __init__(self, config: AbcConfig):
+    def __init__(self, config: AbcConfig, parent: int | None = None):
+        self.parent = parent  # local sampler: the calibrate process its workers die with
         self.targets = list(config.targets)
         self.seed = int(config.settings.get("seed", 0))
         self.n_months = months_needed(self.targets)
@@ -139,6 +148,8 @@ class CalibrationModel:
         all, for instance). The median matches the predictive check, which judges medians, and
         is not dragged by the right tail of ISKP's strength across seeds.
         """
+        if self.parent is not None and os.getppid() != self.parent != os.getpid():
+            os._exit(1)  # a forked sampler worker whose calibrate process was killed
         particle = dict(particle)
         params = self.params(particle)
         seeds = particle_seed(self.seed, particle).spawn(self.replicates)
@@ -183,9 +194,9 @@ def _sampler(workers: int, scheduler: str | None):
     import pyabc
 
     if scheduler:
-        from dask.distributed import Client
+        from model.sweep.execute import connect
 
-        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler))
+        return pyabc.sampler.DaskDistributedSampler(dask_client=connect(scheduler)[0])
     if workers <= 1:
         return pyabc.sampler.SingleCoreSampler(check_max_eval=True)
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
@@ -230,8 +241,9 @@ def build_abc(config: AbcConfig, workers: int, scheduler: str | None):
     import pyabc
 
     pyabc.settings.set_figure_params("default")
+    parent = os.getpid() if not scheduler and workers > 1 else None
     return pyabc.ABCSMC(
-        CalibrationModel(config), priors(config.free), _distance(config.settings),
+        CalibrationModel(config, parent), priors(config.free), _distance(config.settings),
         population_size=int(config.settings.get("population_size", 200)),
         sampler=_sampler(workers, scheduler),
         transitions=_transition(config.settings),

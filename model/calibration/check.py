@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -11,6 +12,7 @@ import pandas as pd
 from model.api import simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target
+from model.lifeline import exit_with, stop_pool
 from model.model import load_kernels
 from model.parameters import Parameters
 from model.posterior import parameter_sets
@@ -35,8 +37,14 @@ def predictive(targets: list[Target], replicates: int, seed: int, posterior: Pat
         rows = [_one(j) for j in jobs]
     else:
         load_kernels()  # a cold cache is compiled here once, not by every worker at once
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as pool:
-            rows = list(pool.map(_one, jobs, chunksize=max(1, replicates // (4 * workers))))
+        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
+                                 initializer=exit_with, initargs=(os.getpid(),)) as pool:
+            try:
+                rows = list(pool.map(_one, jobs,
+                                     chunksize=max(1, replicates // (4 * workers))))
+            except BaseException:
+                stop_pool(pool)
+                raise
     return pd.DataFrame(rows), source
 
 

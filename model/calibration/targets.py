@@ -135,6 +135,8 @@ def load_targets(path: str | Path) -> list[Target]:
         raise ConfigError(f"{path}: no such targets file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the targets file: {exc}") from None
     targets = [_target(path, k, t) for k, t in enumerate(raw.get("target", []))]
     if not targets:
         raise ConfigError(f"{path}: key 'target' must list at least one [[target]]")

@@ -59,6 +59,19 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from model.lock import folder_lock
+
+    output = Path(args.output)
+    if output.is_dir():
+        raise KhorasanError(f"{output}: -o/--output is a directory; allowed: an HTML file path")
+    with folder_lock(output.parent):
+        if output.exists() and not args.overwrite:
+            raise KhorasanError(f"{output}: the report exists; allowed: --overwrite (replace "
+                                "it) or another -o/--output")
+        return _report_locked(args, output)
+
+
+def _report_locked(args: argparse.Namespace, output: Path) -> int:
     from model.reporting.compare import compare
     from model.reporting.report import write_report
 
@@ -67,7 +80,7 @@ def _report(args: argparse.Namespace) -> int:
     if not comp.pairing.paired:
         print(f"khorasan: warning: {comp.pairing.note()}", file=sys.stderr)
     search = [Path(s) for s in args.scenarios or ["scenarios"]]
-    path, size = write_report(comp, Path(args.output), Path(args.calibration), search)
+    path, size = write_report(comp, output, Path(args.calibration), search)
     print(f"report: {len(comp.runs)} scenarios, window {comp.window.label}, "
           f"{size / 1e6:.2f} MB -> {path}")
     return 0
@@ -93,5 +106,7 @@ def register(subparsers: argparse._SubParsersAction, commands: dict[str, Handler
     p.add_argument("--scenarios", action="append", default=None, metavar="DIR",
                    help="folder with the scenario files, for their comments (repeatable; "
                         "default scenarios)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing report file (otherwise refused)")
     commands["compare"] = one_line(_compare)
     commands["report"] = one_line(_report)

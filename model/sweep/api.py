@@ -17,10 +17,12 @@ from tqdm import tqdm
 
 from model import __version__
 from model.errors import KhorasanError
+from model.experiment import note, read_manifest
+from model.lock import folder_lock
 from model.manifest import environment, git_commit, write_json
 from model.sweep import store
 from model.sweep.design import build_design
-from model.sweep.execute import execute
+from model.sweep.execute import connect, execute
 from model.sweep.spec import SweepSpec
 from model.sweep.worker import Chunk, ChunkResult
 
@@ -72,11 +74,12 @@ def _fingerprint(manifest: dict[str, Any]) -> str:
 
 def _start(spec: SweepSpec, manifest: dict[str, Any], overwrite: bool,
            resume: bool) -> dict[str, Any] | None:
-    """Prepare the folder; return the previous manifest if the sweep is already complete."""
+    """Check the folder; return the previous manifest if the sweep is already complete."""
     out = spec.out
     store.check_output(out, overwrite, resume)
     if resume:
-        previous = store.read_manifest(out)
+        previous = read_manifest(out / store.MANIFEST, ("sweep", "design", "runs",
+                                                        "chunk_runs", "chunks"), "sweep")
         if _fingerprint(previous) != _fingerprint(json.loads(json.dumps(manifest, default=str))):
             raise KhorasanError(f"{out}/{store.MANIFEST}: cannot resume: the sweep, its "
                                 "scenario or its design differ from the interrupted one; "
@@ -84,11 +87,8 @@ def _start(spec: SweepSpec, manifest: dict[str, Any], overwrite: bool,
         complete = all((out / f).is_file() for f in store.RESULT_FILES)
         if previous.get("status") == "complete" and complete:
             return previous
-    elif out.exists():
+    elif overwrite:
         store.clear(out)
-    (out / store.PARTS).mkdir(parents=True, exist_ok=True)
-    if spec.save_series:
-        (out / store.SERIES).mkdir(exist_ok=True)
     return None
 
 
@@ -134,6 +134,20 @@ def run_sweep(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
         KhorasanError: On a bad output folder, an incompatible resume, an unreachable
             scheduler or a dead worker process.
     """
+    if workers < 1:
+        raise KhorasanError(f"--workers: must be >= 1 (got {workers})")
+    client, owned = connect(scheduler) if scheduler is not None else (None, False)
+    try:
+        with folder_lock(spec.out):
+            executor = {"workers": workers, "scheduler": _address(scheduler)}
+            return _run_locked(spec, executor, client, overwrite, resume, progress)
+    finally:
+        if owned:
+            client.close()
+
+
+def _run_locked(spec: SweepSpec, executor: dict[str, Any], client: Any, overwrite: bool,
+                resume: bool, progress: bool) -> dict[str, Any]:
     design = build_design(spec)
     size = store.chunk_runs(len(design) * spec.replicates)
     manifest = _manifest(spec, design, size)
@@ -141,12 +155,18 @@ def run_sweep(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
     if previous is not None:
         return previous
     out, schema = spec.out, store.runs_schema([t.name for t in spec.outcomes])
+    manifest["executor"] = executor
+    write_json(manifest, out / store.MANIFEST)  # first: a sweep stopped after it can resume
+    (out / store.PARTS).mkdir(exist_ok=True)
+    if spec.save_series:
+        (out / store.SERIES).mkdir(exist_ok=True)
     store.write_frame(design, out / store.DESIGN)
-    manifest["executor"] = {"workers": workers, "scheduler": _address(scheduler)}
-    write_json(manifest, out / store.MANIFEST)
     began = time.perf_counter()
-    kind, todo_runs = _run_missing(spec, design, manifest, workers, scheduler, progress)
-    store.assemble_runs(out, manifest["chunks"], schema)
+    identities = [store.chunk_identity(i, size, manifest["runs"], spec.replicates, spec.seed,
+                                       spec.seeding) for i in range(manifest["chunks"])]
+    kind, todo_runs = _run_missing(spec, design, manifest, identities, executor["workers"],
+                                   client, progress)
+    store.assemble_runs(out, identities, schema)
     manifest["executor"]["kind"] = kind
     manifest.update(status="complete", finished=datetime.now(UTC).isoformat(timespec="seconds"),
                     wall_time_s=round(time.perf_counter() - began, 3), runs_run_now=todo_runs,
@@ -156,19 +176,21 @@ def run_sweep(spec: SweepSpec, workers: int = 1, scheduler: Any = None,
 
 
 def _run_missing(spec: SweepSpec, design: pd.DataFrame, manifest: dict[str, Any],
-                 workers: int, scheduler: Any, progress: bool) -> tuple[str, int]:
-    """Run the chunks without a part on disk; return the executor's name and the runs run."""
+                 identities: list[dict[str, Any]], workers: int, client: Any,
+                 progress: bool) -> tuple[str, int]:
+    """Run the chunks without a verified part; return the executor's name and the runs run."""
     out, size, total = spec.out, manifest["chunk_runs"], manifest["runs"]
     schema = store.runs_schema([t.name for t in spec.outcomes])
-    todo = sorted(set(range(manifest["chunks"])) - store.done_chunks(out))
+    todo = sorted(set(range(manifest["chunks"])) - store.verified_chunks(out, identities, note))
     todo_runs = sum(min(size, total - i * size) for i in todo)
     with tqdm(total=total, initial=total - todo_runs, unit="run", desc=spec.name,
               disable=not progress, smoothing=0.1) as bar:
         def on_result(result: ChunkResult) -> None:
-            store.write_chunk(out, result.index, result.runs, result.series, schema)
+            store.write_chunk(out, result.index, result.runs, result.series, schema,
+                              identities[result.index])
             bar.update(len(result.runs["point"]))
 
-        kind = execute(iter_chunks(spec, design, size, todo), on_result, workers, scheduler)
+        kind = execute(iter_chunks(spec, design, size, todo), on_result, workers, client)
     return kind, todo_runs
 
 

@@ -39,14 +39,23 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from model.errors import KhorasanError
-    from model.sweep.plots import sensitivity_figure
-    from model.sweep.sensitivity import analyze_sweep
-    from model.viz.common import save
+    from model.lock import folder_lock
 
     if not 0 < args.conf_level < 1 or args.resamples < 10:
         raise KhorasanError("--conf-level must be in (0, 1) and --resamples >= 10 (got "
                             f"{args.conf_level}, {args.resamples})")
     folder = Path(args.dir)
+    if not folder.is_dir():
+        raise KhorasanError(f"{folder}: no such sweep folder")
+    with folder_lock(folder):
+        return _sensitivity_locked(args, folder)
+
+
+def _sensitivity_locked(args: argparse.Namespace, folder: Path) -> int:
+    from model.sweep.plots import sensitivity_figure
+    from model.sweep.sensitivity import analyze_sweep
+    from model.viz.common import save
+
     result = analyze_sweep(folder, args.outcome, args.conf_level, args.resamples, args.seed)
     for line in result.warnings:
         print(f"khorasan: warning: {line}", file=sys.stderr)

@@ -19,10 +19,12 @@ The point order is part of the design: Saltelli and Morris analyses rely on it.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
 
+from model.config import ConfigError
 from model.sweep.spec import Factor, SweepSpec
 
 
@@ -101,3 +103,33 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     unit = unit_sample(spec.method, spec.factors, spec.points, spec.levels, spec.design_seed,
                        spec.second_order, spec.scramble)
     return design_frame(spec.factors, unit)
+
+
+MAX_POINTS = 1_000_000
+MAX_RUNS = 10_000_000
+
+
+def design_size(method: str, factors: tuple[Factor, ...], points: int | None,
+                levels: int | None, second_order: bool = False) -> int:
+    """The number of design points a method will draw, computed without drawing them."""
+    d = len(factors)
+    if method == "grid":
+        return math.prod(len(f.values) if f.is_list else levels for f in factors)
+    if method == "saltelli":
+        return points * (2 * d + 2 if second_order else d + 2)
+    if method == "morris":
+        return points * (d + 1)
+    return points
+
+
+def check_size(spec: SweepSpec) -> None:
+    """Refuse a design too large to hold (more than MAX_POINTS points or MAX_RUNS runs).
+
+    Raises:
+        ConfigError: Naming the sweep file and the numbers.
+    """
+    n = design_size(spec.method, spec.factors, spec.points, spec.levels, spec.second_order)
+    if n > MAX_POINTS or n * spec.replicates > MAX_RUNS:
+        raise ConfigError(f"{spec.path}: key 'design' gives {n:,} points x {spec.replicates:,} "
+                          f"replicates = {n * spec.replicates:,} runs; allowed: at most "
+                          f"{MAX_POINTS:,} points and {MAX_RUNS:,} runs")

@@ -20,8 +20,9 @@ from multiprocessing import get_context
 from typing import Any
 
 from model.errors import KhorasanError
+from model.lifeline import exit_with, stop_pool
 from model.model import load_kernels
-from model.sweep.worker import Chunk, ChunkResult, exit_with, run_chunk
+from model.sweep.worker import Chunk, ChunkResult, run_chunk
 
 OnResult = Callable[[ChunkResult], None]
 IN_FLIGHT_PER_WORKER = 2
@@ -89,15 +90,23 @@ def run_on_pool(chunks: Iterable[Chunk], on_result: OnResult, workers: int) -> N
                 on_result(future.result())
             pending = set()
         except BrokenProcessPool as exc:
+            stop_pool(pool)
             raise KhorasanError(f"a worker process died ({exc}); the finished chunks are "
                                 "saved: rerun with --resume") from None
-        finally:
-            for future in pending:
-                future.cancel()
+        except BaseException:
+            stop_pool(pool)
+            raise
 
 
-def _client(scheduler: Any) -> tuple[Any, bool]:
-    """A dask client for ``scheduler`` (an address or a Client) and whether we own it."""
+def connect(scheduler: Any) -> tuple[Any, bool]:
+    """A dask client for ``scheduler`` (an address or a Client) and whether we own it.
+
+    A sweep connects before it writes anything, so an unreachable scheduler leaves the
+    output folder as it was.
+
+    Raises:
+        KhorasanError: If dask is missing or the scheduler is unreachable.
+    """
     try:
         from dask.distributed import Client
     except ImportError:
@@ -125,7 +134,7 @@ def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any) ->
     from dask.distributed import as_completed as dask_as_completed
 
     load_kernels()  # a cold cache is compiled here once, not by every dask worker at once
-    client, owned = _client(scheduler)
+    client, owned = connect(scheduler)
     try:
         threads = max(1, sum(client.nthreads().values()))
         source: Iterator[Chunk] = iter(chunks)

@@ -219,6 +219,13 @@ def analyze_sweep(sweep_dir: Path, outcomes: Sequence[str] | None = None,
             outcome name is unknown.
     """
     manifest = store.read_manifest(sweep_dir)
+    if not isinstance(manifest, dict) or "sweep" not in manifest:
+        raise KhorasanError(f"{sweep_dir}: not a sweep folder (its {store.MANIFEST} is not a "
+                            "sweep's); allowed: a folder written by khorasan sweep")
+    if manifest.get("status") != "complete":
+        raise KhorasanError(f"{sweep_dir}: the sweep is not complete (status "
+                            f"'{manifest.get('status')}'); complete it with khorasan sweep "
+                            "... --resume")
     sweep = manifest["sweep"]
     design_method = sweep["design"]["method"]
     if design_method not in METHOD_OF_DESIGN:

@@ -14,11 +14,12 @@ from typing import Any
 
 from model.calendar import month_index, month_label
 from model.calibration.targets import DERIVED_COLUMNS, STATISTICS, Target
-from model.config import ConfigError, check_table, load_config
+from model.config import ConfigError, check_folder_name, check_table, load_config
 from model.data import load_provinces
 from model.errors import DataError, KhorasanError
 from model.outputs import OUTPUTS
 from model.parameters import check_name
+from model.sweep.design import check_size
 from model.sweep.spec import (
     DESIGN_KEYS,
     FACTOR_KEYS,
@@ -243,7 +244,17 @@ def _sweep_table(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
     if table.get("seed", 0) < 0:
         raise ConfigError(f"{path}: key 'sweep.seed' must be >= 0 (got {table['seed']})")
     _choice(path, "sweep.seeding", table.get("seeding", "common"), SEEDINGS)
+    check_folder_name(path, "sweep.name", table["name"])
     return table
+
+
+def _scenario(path: Path, table: dict[str, Any]):
+    """The scenario the sweep extends; its errors name the sweep file's key too."""
+    try:
+        return load_config(path.parent / table["scenario"])
+    except KhorasanError as exc:
+        raise ConfigError(f"{path}: key 'sweep.scenario' = {table['scenario']!r}: "
+                          f"{exc}") from None
 
 
 def load_sweep(path: str | Path, out: str | Path | None = None) -> SweepSpec:
@@ -263,7 +274,7 @@ def load_sweep(path: str | Path, out: str | Path | None = None) -> SweepSpec:
     path = Path(path)
     raw = _read(path)
     table = _sweep_table(path, raw)
-    scenario = load_config(path.parent / table["scenario"])
+    scenario = _scenario(path, table)
     end = table.get("end", scenario.run["end"])
     first = month_index(scenario.run["start"])
     if _month(path, "sweep.end", end) < first:
@@ -273,10 +284,12 @@ def load_sweep(path: str | Path, out: str | Path | None = None) -> SweepSpec:
     factors = _factors(path, raw.get("parameters"))
     design = _design(path, raw.get("design", {}), factors, seed)
     outcomes = _outcomes(path, raw.get("outcome"), (first, month_index(end)))
-    return SweepSpec(
+    spec = SweepSpec(
         name=table["name"], description=table.get("description", ""), path=path,
         scenario=scenario, factors=factors, **design,
         replicates=table.get("replicates", 1), seed=seed,
         seeding=table.get("seeding", "common"), end=end,
         out=Path(out or table.get("out") or Path("results") / "sweeps" / table["name"]),
         save_series=table.get("save_series", False), outcomes=outcomes)
+    check_size(spec)
+    return spec

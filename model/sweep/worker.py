@@ -9,8 +9,6 @@ process-pool and dask executors.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -136,21 +134,3 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     return ChunkResult(chunk.index, runs, pd.concat(series, ignore_index=True)
                        if series else None)
 
-
-def exit_with(parent: int, interval: float = 0.5) -> None:
-    """Pool-worker initializer: end this worker when the sweep process ``parent`` is gone.
-
-    A pool worker of a sweep killed with SIGKILL would otherwise wait for work forever (it
-    holds its queues open).
-    """
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # the pid now belongs to another user's process
-                os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
