@@ -28,14 +28,15 @@ def displacement(p, r, w, pv, abroad, o):
                   pv.resident[i])
         out = departures(p, w, i, new)
         returns = p.return_rate * pv.displaced[i] / (1.0 + pv.harm_rate[i])
-        back = return_rates(p, r, pv.security[i])
-        came_back = 0.0
+        rates = return_rates(p, r, pv.security[i])
+        left, came_back = 0.0, 0.0
         for h in range(N_HOSTS):
-            back[h] *= abroad[h, i]
-            abroad[h, i] += out[h] - back[h]
-            came_back += back[h]
+            back = rates[h] * abroad[h, i]
+            abroad[h, i] += out[h] - back
+            left += out[h]
+            came_back += back
         pv.resident[i] += returns + came_back - new
-        pv.displaced[i] += new - out.sum() - returns
+        pv.displaced[i] += new - left - returns
         o.displaced[i], o.returns[i], o.displaced_stock[i] = new, returns, pv.displaced[i]
-        o.refugees_out[i], o.refugee_returns[i] = out.sum(), came_back
+        o.refugees_out[i], o.refugee_returns[i] = left, came_back
         record_abroad(abroad, i, o)

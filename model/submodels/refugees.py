@@ -20,12 +20,12 @@ def routes(p, w, i):
 
     ``pull = (1, 1, central_asia_refugee_pull)`` for Pakistan, Iran and Central Asia.
     """
-    borders = (w.borders_pakistan[i], w.borders_iran[i], w.borders_central_asia[i])
-    pull = (1.0, 1.0, p.central_asia_refugee_pull)
-    weights = np.empty(N_HOSTS)
-    for h in range(N_HOSTS):
-        weights[h] = pull[h] * (1.0 + p.refugee_route_adjacency * borders[h])
-    return weights / weights.sum()
+    pakistan = 1.0 + p.refugee_route_adjacency * w.borders_pakistan[i]
+    iran = 1.0 + p.refugee_route_adjacency * w.borders_iran[i]
+    central_asia = p.central_asia_refugee_pull * (
+        1.0 + p.refugee_route_adjacency * w.borders_central_asia[i])
+    total = pakistan + iran + central_asia
+    return pakistan / total, iran / total, central_asia / total
 
 
 @kernel
@@ -35,7 +35,9 @@ def initial_refugees(p, w, pv, abroad):
     n_prov = len(pv.resident)
     share = np.empty((N_HOSTS, n_prov))
     for i in range(n_prov):
-        share[:, i] = pv.resident[i] * routes(p, w, i)
+        route = routes(p, w, i)
+        for h in range(N_HOSTS):
+            share[h, i] = pv.resident[i] * route[h]
     for h in range(N_HOSTS):
         total = 0.0
         for i in range(n_prov):  # a plain loop: numpy's pairwise sum would differ when uncompiled
@@ -51,12 +53,11 @@ def departures(p, w, i, new):
     ``out_ih = refugee_exit_share · (1 + collapse_exit_gain · E) · new_i · π_ih ·
     open_h``, with ``open_h`` the host's ``*_border_open`` and ``E = economic_collapse``.
     """
-    opened = (p.pakistan_border_open, p.iran_border_open, p.central_asia_border_open)
     share = min(p.refugee_exit_share * (1.0 + p.collapse_exit_gain * p.economic_collapse), 1.0)
-    out = routes(p, w, i) * share * new
-    for h in range(N_HOSTS):
-        out[h] *= opened[h]
-    return out
+    pakistan, iran, central_asia = routes(p, w, i)
+    return (share * new * pakistan * p.pakistan_border_open,
+            share * new * iran * p.iran_border_open,
+            share * new * central_asia * p.central_asia_border_open)
 
 
 @kernel
@@ -67,12 +68,10 @@ def return_rates(p, r, security):
     each host's ``*_forced_return`` (Pakistan's adds ``pakistan_return_drive_2016`` during
     its dated 2016 drive).
     """
-    forced = (p.pakistan_forced_return + r.return_drive * p.pakistan_return_drive_2016,
-              p.iran_forced_return, p.central_asia_forced_return)
-    rates = np.empty(N_HOSTS)
-    for h in range(N_HOSTS):
-        rates[h] = min(p.refugee_return_rate * security + forced[h], 1.0)
-    return rates
+    voluntary = p.refugee_return_rate * security
+    pakistan = p.pakistan_forced_return + r.return_drive * p.pakistan_return_drive_2016
+    return (min(voluntary + pakistan, 1.0), min(voluntary + p.iran_forced_return, 1.0),
+            min(voluntary + p.central_asia_forced_return, 1.0))
 
 
 @kernel
