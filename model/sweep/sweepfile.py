@@ -19,6 +19,7 @@ from model.data import load_provinces
 from model.errors import DataError, KhorasanError
 from model.outputs import OUTPUTS
 from model.parameters import check_name
+from model.suggest import unknown
 from model.sweep.spec import (
     DESIGN_KEYS,
     FACTOR_KEYS,
@@ -66,7 +67,7 @@ def _read(path: Path) -> dict[str, Any]:
     for section in raw:
         if section not in valid:
             raise ConfigError(f"{path}: unknown section [{section}]; "
-                              f"valid sections: {', '.join(valid)}")
+                              f"{unknown(section, valid, 'valid sections')}")
     return raw
 
 
