@@ -24,6 +24,7 @@ from model.runner import (
     assemble,
     build_tasks,
     execute,
+    execute_on_dask,
     missing_tasks,
     seed_record,
 )
@@ -99,7 +100,8 @@ def _clear(out: Path) -> None:
 
 def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: str = "posterior",
                  overwrite: bool = False, resume: bool = False,
-                 posterior: Path = DEFAULT_POSTERIOR, progress: bool = True) -> dict[str, Any]:
+                 posterior: Path = DEFAULT_POSTERIOR, progress: bool = True,
+                 scheduler: Any = None) -> dict[str, Any]:
     """Run all replicates of a scenario into ``out`` and return the manifest.
 
     Args:
@@ -111,6 +113,8 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
         resume: Complete an interrupted run (same config and seeds).
         posterior: Posterior file for ``posterior`` and ``map``.
         progress: Show a progress bar.
+        scheduler: A dask scheduler address or ``Client``: run the replicates on that cluster
+            (the results are the same as with local workers).
 
     Raises:
         KhorasanError: On a bad output folder or an incompatible resume.
@@ -126,6 +130,7 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
         "config": config.to_dict(),
         "seeds": {"base": run["seed"], "replicates": seed_record([t.seed for t in tasks])},
         "parameters": source, "environment": environment(), "workers": workers,
+        **({"executor": "dask"} if scheduler is not None else {}),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if resume:
@@ -141,7 +146,10 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
     began = time.perf_counter()
     with tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=config.name, unit="rep",
               disable=not progress) as bar:
-        timings = execute(todo, out / PARTS, workers, bar.update)
+        if scheduler is not None:
+            timings = execute_on_dask(todo, out / PARTS, scheduler, bar.update)
+        else:
+            timings = execute(todo, out / PARTS, workers, bar.update)
     assemble(out, len(tasks))
     manifest.update(status="complete", finished=datetime.now(UTC).isoformat(timespec="seconds"),
                     wall_time_s=round(time.perf_counter() - began, 3),

@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,20 +60,69 @@ def seed_record(seeds: Sequence[np.random.SeedSequence]) -> list[dict]:
             for r, s in enumerate(seeds)]
 
 
-def run_task(task: Task, parts: Path) -> float:
-    """Run one replicate and write its two Parquet parts atomically; return wall seconds."""
+def replicate_frames(task: Task) -> tuple[dict[str, pd.DataFrame], float]:
+    """Run one replicate; return its ``provinces`` and ``national`` frames and wall seconds."""
     began = time.perf_counter()
     arrays = simulate(Parameters(task.params), task.n_months, task.seed, task.interventions)
     rep = Replicate(arrays=arrays, first_month=task.first_month)
+    frames = {}
     for kind, frame in (("provinces", rep.provinces), ("national", rep.national)):
         frame = frame.astype(dict.fromkeys(OUTPUTS, "float32"))
         frame.insert(0, "replicate", np.int32(task.replicate))
-        write_parquet(frame, parts / f"{kind}-{task.replicate:06d}.parquet")
-    return time.perf_counter() - began
+        frames[kind] = frame
+    return frames, time.perf_counter() - began
+
+
+def write_parts(replicate: int, frames: dict[str, pd.DataFrame], parts: Path) -> None:
+    """Write one replicate's frames as its Parquet parts (atomically)."""
+    for kind, frame in frames.items():
+        write_parquet(frame, parts / f"{kind}-{replicate:06d}.parquet")
+
+
+def run_task(task: Task, parts: Path) -> float:
+    """Run one replicate and write its two Parquet parts atomically; return wall seconds."""
+    frames, seconds = replicate_frames(task)
+    write_parts(task.replicate, frames, parts)
+    return seconds
 
 
 def _run_many(tasks: list[Task], parts: Path) -> list[tuple[int, float]]:
     return [(t.replicate, run_task(t, parts)) for t in tasks]
+
+
+def execute_on_dask(tasks: list[Task], parts: Path, scheduler: Any,
+                    progress: Callable[[int], None] | None = None) -> dict[int, float]:
+    """Run tasks on a dask.distributed cluster; the parts are written here, not by workers.
+
+    Args:
+        tasks: The replicates to run.
+        parts: Folder of the finished parts (on this machine).
+        scheduler: A scheduler address (``tcp://host:8786``) or a ``Client``.
+        progress: Called with 1 for each finished replicate.
+
+    Raises:
+        KhorasanError: If dask is missing or the scheduler is unreachable.
+    """
+    from model.sweep.execute import dask_client
+
+    load_kernels()  # compiled once here if the cache is cold
+    client, owned = dask_client(scheduler)
+    from dask.distributed import as_completed as dask_as_completed
+
+    timings: dict[int, float] = {}
+    try:
+        futures = {client.submit(replicate_frames, t, pure=False): t.replicate for t in tasks}
+        for future in dask_as_completed(list(futures)):
+            frames, seconds = future.result()
+            write_parts(futures[future], frames, parts)
+            timings[futures[future]] = seconds
+            future.release()
+            if progress:
+                progress(1)
+    finally:
+        if owned:
+            client.close()
+    return timings
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -96,7 +96,7 @@ def run_on_pool(chunks: Iterable[Chunk], on_result: OnResult, workers: int) -> N
                 future.cancel()
 
 
-def _client(scheduler: Any) -> tuple[Any, bool]:
+def dask_client(scheduler: Any) -> tuple[Any, bool]:
     """A dask client for ``scheduler`` (an address or a Client) and whether we own it."""
     try:
         from dask.distributed import Client
@@ -125,7 +125,7 @@ def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any) ->
     from dask.distributed import as_completed as dask_as_completed
 
     load_kernels()  # a cold cache is compiled here once, not by every dask worker at once
-    client, owned = _client(scheduler)
+    client, owned = dask_client(scheduler)
     try:
         threads = max(1, sum(client.nthreads().values()))
         source: Iterator[Chunk] = iter(chunks)
