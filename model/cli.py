@@ -49,11 +49,11 @@ def _run(args: argparse.Namespace) -> int:
 
     config = with_run(load_config(args.config), replicates=args.replicates, seed=args.seed)
     out = Path(args.out) if args.out else Path("results") / config.name
-    calibrated_warning(config, args.params)
     manifest = run_scenario(config, out, workers=args.workers, params=args.params,
                             overwrite=args.overwrite, resume=args.resume,
                             posterior=Path(args.posterior), progress=not args.quiet,
                             scheduler=args.scheduler)
+    calibrated_warning(config, manifest["parameters"]["source"])
     print(f"{config.name}: {config.run['replicates']} replicates "
           f"({manifest['parameters']['source']} parameters) in {manifest['wall_time_s']:.1f} s "
           f"-> {out}")
@@ -121,16 +121,25 @@ def _levers(args: argparse.Namespace) -> int:
 
 @command("summarize")
 def _summarize(args: argparse.Namespace) -> int:
+    from model.stats import fmt, small_sample_note
     from model.summarize import summarize
 
-    table = summarize(Path(args.dir), args.window)
+    table = summarize(Path(args.dir), args.window, args.province)
+    note = small_sample_note(table.attrs["replicates"])
+    if note:
+        print(f"khorasan: warning: {args.dir}: {note}", file=sys.stderr)
     if args.json:
         payload = {"window": table.attrs["window"], "replicates": table.attrs["replicates"],
+                   "province": table.attrs["province"],
                    "outcomes": json.loads(table.to_json(orient="index"))}
         print(json.dumps(payload, indent=2))
         return 0
-    print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}")
-    print(table.to_string(float_format=lambda v: f"{v:,.4g}"))
+    if args.csv:
+        print(table.to_csv(index_label="outcome"), end="")
+        return 0
+    print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}, "
+          f"{table.attrs['province']}")
+    print(table.to_string(formatters={c: fmt for c in table.columns if c != "unit"}))
     return 0
 
 
@@ -285,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summarize", help="outcome quantiles across replicates")
     p.add_argument("dir")
     p.add_argument("--window", help="START:END as YYYY-MM:YYYY-MM")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--province", help="one province's outcomes (default: national)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON")
+    form.add_argument("--csv", action="store_true", help="print CSV")
     p = sub.add_parser("plot", help="draw the figures of a run directory")
     p.add_argument("dir")
     _add_calibration(sub)

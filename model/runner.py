@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from model.api import Replicate, simulate
@@ -32,6 +31,7 @@ from model.errors import KhorasanError
 from model.model import load_kernels
 from model.outputs import OUTPUTS
 from model.parameters import Parameters
+from model.results import read_table  # noqa: F401 (re-exported; the views import model.results)
 
 PARTS = ".parts"
 RESULT_FILES = ("manifest.json", "provinces.parquet", "national.parquet")
@@ -191,16 +191,3 @@ def assemble(out: Path, replicates: int) -> None:
         writer.close()
         os.replace(tmp, target)
     shutil.rmtree(parts)
-
-
-def read_table(run_dir: Path, kind: str) -> pd.DataFrame:
-    """Read ``provinces`` or ``national`` results of a run directory.
-
-    Raises:
-        KhorasanError: If the file is missing or unreadable.
-    """
-    path = Path(run_dir) / f"{kind}.parquet"
-    try:
-        return pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise KhorasanError(f"{path}: cannot read results: {exc}") from None

@@ -20,6 +20,7 @@ from matplotlib.patches import Patch
 
 from model.reporting.outcomes import KEY_OUTCOMES, Window
 from model.reporting.runs import Pairing, ScenarioRun
+from model.stats import quantile
 from model.viz.common import (
     COLORS,
     date_axis,
@@ -168,9 +169,9 @@ def _strip(ax: Axes, k: int, values: np.ndarray, color: str) -> None:
             b.set(facecolor=color, edgecolor=color, alpha=0.25)
     jitter = np.random.default_rng(k).uniform(-0.15, 0.15, values.size)
     ax.scatter(k + jitter, values, s=7, color=color, alpha=0.7, lw=0, zorder=3)
-    ax.hlines(np.median(values), k - 0.3, k + 0.3, color="black", lw=1.6, zorder=4)
+    ax.hlines(quantile(values, 0.5), k - 0.3, k + 0.3, color="black", lw=1.6, zorder=4)
     if values.size > 1:
-        lo, hi = np.quantile(values, [0.05, 0.95])
+        lo, hi = quantile(values, [0.05, 0.95])
         ax.vlines(k + 0.36, lo, hi, color="black", lw=1.0, zorder=4)
 
 
@@ -225,7 +226,7 @@ def distributions_figure(values: dict[str, pd.DataFrame], runs: Sequence[Scenari
 def _forest(ax: Axes, diffs: dict[str, pd.DataFrame], key: str, colors: dict[str, str]) -> None:
     for k, (name, table) in enumerate(diffs.items()):
         d = table[key].to_numpy(dtype=float)
-        q05, q25, q50, q75, q95 = np.quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
+        q05, q25, q50, q75, q95 = quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
         ax.hlines(k, q05, q95, color=colors[name], lw=1.4)
         ax.hlines(k, q25, q75, color=colors[name], lw=5, alpha=0.6)
         ax.plot([q50], [k], "o", color=darker(colors[name]), ms=5, zorder=4)

@@ -2,7 +2,8 @@
 
 Counts (clashes, defections, casualties, new displacement) are totals over the window; stocks
 (ISKP fighters, ISKP-controlled provinces, the displaced stock) are read at the window's last
-month, the horizon.
+month, the horizon, and their keys say so (``..._at_horizon``, as in ``summarize``). Quantiles
+and number formatting come from :mod:`model.stats`, as in every view.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from model.calendar import month_index, month_label
 from model.errors import KhorasanError
 from model.reporting.runs import Pairing, ScenarioRun
+from model.stats import interval, summary
 
 PROJECTION_START = "2021-09"
 """First full month after Kabul fell (2021-08-15): the default start of the window."""
@@ -43,8 +44,8 @@ class Outcome:
 
 KEY_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("clashes", "Taliban–ISKP clashes", "events", ("clashes",)),
-    Outcome("iskp_fighters", "ISKP fighters at the horizon", "fighters", ("iskp_fighters",),
-            True),
+    Outcome("iskp_fighters_at_horizon", "ISKP fighters at the horizon", "fighters",
+            ("iskp_fighters",), True),
     Outcome("iskp_controlled_provinces", "ISKP-controlled provinces at the horizon "
             f"(ISKP share ≥ {CONTROL_THRESHOLD})", "provinces", ("control_iskp",), True),
     Outcome("defections_to_iskp", "Defections to ISKP", "commanders", ("defections_to_iskp",)),
@@ -59,8 +60,8 @@ KEY_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("civilian_casualties_iskp", "Civilian casualties attributed to ISKP", "people",
             ("civilian_casualties_iskp",)),
     Outcome("displaced", "New displacement", "people", ("displaced",)),
-    Outcome("displaced_stock", "Displaced, not yet returned, at the horizon", "people",
-            ("displaced_stock",), True),
+    Outcome("displaced_stock_at_horizon", "Displaced, not yet returned, at the horizon",
+            "people", ("displaced_stock",), True),
 )
 """The outcomes of the key-outcome table, in table order."""
 
@@ -144,14 +145,6 @@ def all_replicates(runs: Sequence[ScenarioRun], window: Window) -> dict[str, pd.
     return {r.name: per_replicate(r, window) for r in runs}
 
 
-def _quantiles(values: pd.Series) -> dict[str, float]:
-    """Median, 5% and 95% quantiles and mean; integer data use observed values only."""
-    v = values.to_numpy(dtype=float)
-    method = "inverted_cdf" if np.all(v == np.round(v)) else "linear"
-    q05, q50, q95 = np.quantile(v, [0.05, 0.5, 0.95], method=method)
-    return {"median": q50, "q05": q05, "q95": q95, "mean": float(v.mean())}
-
-
 def key_table(values: dict[str, pd.DataFrame], window: Window) -> pd.DataFrame:
     """Tidy table of the key outcomes: one row per scenario and outcome.
 
@@ -163,7 +156,7 @@ def key_table(values: dict[str, pd.DataFrame], window: Window) -> pd.DataFrame:
         for o in KEY_OUTCOMES:
             rows.append({"scenario": scenario, "outcome": o.key, "label": o.label,
                          "unit": o.unit, "window": window.label, "replicates": len(table),
-                         **_quantiles(table[o.key])})
+                         **summary(table[o.key])})
     return pd.DataFrame(rows)
 
 
@@ -190,24 +183,10 @@ def difference_table(diffs: dict[str, pd.DataFrame], baseline: str,
             d = table[o.key]
             rows.append({"scenario": scenario, "baseline": baseline, "outcome": o.key,
                          "label": o.label, "unit": o.unit, "pairs": len(d),
-                         "paired": pairing.paired, **_quantiles(d),
+                         "paired": pairing.paired, **summary(d),
                          "share_higher": float((d > 0).mean()),
                          "share_lower": float((d < 0).mean())})
     return pd.DataFrame(rows)
-
-
-def fmt(value: float, signed: bool = False) -> str:
-    """A table number: thousands separators, one decimal below 10 unless integral."""
-    sign = "+" if signed and value > 0 else ""
-    if abs(value) >= 10 or float(value).is_integer():
-        return f"{sign}{value:,.0f}"
-    return f"{sign}{value:,.1f}"
-
-
-def interval(row: pd.Series, signed: bool = False) -> str:
-    """``median (q05 to q95)`` of a table row."""
-    return (f"{fmt(row['median'], signed)} ({fmt(row['q05'], signed)} to "
-            f"{fmt(row['q95'], signed)})")
 
 
 def _wide(table: pd.DataFrame, cell) -> pd.DataFrame:

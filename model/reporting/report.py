@@ -22,8 +22,9 @@ from model.reporting import html as h
 from model.reporting.calibration import Calibration, coverage_summary, load_calibration
 from model.reporting.compare import Comparison, figure_makers, header_lines
 from model.reporting.figures import FAN_SERIES, png_bytes, scenario_colors
-from model.reporting.outcomes import interval, wide_difference_table, wide_key_table
+from model.reporting.outcomes import wide_difference_table, wide_key_table
 from model.reporting.runs import ScenarioRun, leading_comment, scenario_file
+from model.stats import interval
 
 MAX_BYTES = 5_000_000
 DPIS = (96, 72, 56)
@@ -139,8 +140,8 @@ def _scenario_card(run: ScenarioRun, color: str, search: Sequence[Path]) -> str:
     return "".join(parts) + "</div>"
 
 
-HEADLINES = ("iskp_fighters", "iskp_controlled_provinces", "civilian_casualties",
-             "displaced_stock")
+HEADLINES = ("iskp_fighters_at_horizon", "iskp_controlled_provinces", "civilian_casualties",
+             "displaced_stock_at_horizon")
 """Outcomes quoted in the summary at the top of the report."""
 
 
