@@ -147,7 +147,10 @@ def _summarize(args: argparse.Namespace) -> int:
 def _plot(args: argparse.Namespace) -> int:
     from model.viz import plot_run
 
-    for path in plot_run(Path(args.dir)):
+    def tell(message: str) -> None:
+        print(f"plot: {message}", file=sys.stderr, flush=True)
+
+    for path in plot_run(Path(args.dir), progress=tell):
         print(path)
     return 0
 

@@ -8,7 +8,7 @@ the calibration summary with the posterior predictive coverage, the caveats and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -290,9 +290,15 @@ def provenance_section(comp: Comparison) -> str:
     return h.table(pd.DataFrame(rows), index=False)
 
 
-def render_images(comp: Comparison, dpi: int) -> dict[str, bytes]:
-    """Every comparison figure as PNG bytes at ``dpi``."""
-    return {stem: png_bytes(make(), dpi) for stem, make in figure_makers(comp).items()}
+def render_images(comp: Comparison, dpi: int,
+                  progress: Callable[[str], None] = lambda message: None) -> dict[str, bytes]:
+    """Every comparison figure as PNG bytes at ``dpi`` (``progress`` told of each)."""
+    makers = figure_makers(comp)
+    images = {}
+    for k, (stem, make) in enumerate(makers.items(), 1):
+        progress(f"figure {k}/{len(makers)}: {stem} ({dpi} dpi)")
+        images[stem] = png_bytes(make(), dpi)
+    return images
 
 
 def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
@@ -323,7 +329,8 @@ def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
 
 
 def write_report(comp: Comparison, out: Path, calibration: Path = Path("calibration"),
-                 search: Sequence[Path] = (Path("scenarios"),)) -> tuple[Path, int]:
+                 search: Sequence[Path] = (Path("scenarios"),),
+                 progress: Callable[[str], None] = lambda message: None) -> tuple[Path, int]:
     """Write the report, lowering figure resolution until it is under 5 MB.
 
     Args:
@@ -331,6 +338,7 @@ def write_report(comp: Comparison, out: Path, calibration: Path = Path("calibrat
         out: The HTML file to write.
         calibration: The calibration folder (missing outputs are noted, not fatal).
         search: Folders searched for the scenario files (for their comments).
+        progress: Called with a short message before each figure.
 
     Returns:
         The path written and its size in bytes.
@@ -340,7 +348,7 @@ def write_report(comp: Comparison, out: Path, calibration: Path = Path("calibrat
     """
     cal = load_calibration(calibration)
     for dpi in DPIS:
-        text = build_html(comp, cal, render_images(comp, dpi), search)
+        text = build_html(comp, cal, render_images(comp, dpi, progress), search)
         if len(text.encode("utf-8")) <= MAX_BYTES:
             break
     out = Path(out)
