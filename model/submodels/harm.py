@@ -55,20 +55,25 @@ def attack_weights(neighbours, pv, forces):
 
 
 @kernel
-def iskp_attacks(p, r, m, neighbours, pv, forces, stream, o):
+def iskp_attacks(p, s, r, m, neighbours, pv, forces, stream, o):
     """ISKP's mass-casualty attacks this month.
 
-    ``A ~ Poisson(μ_att)`` nationwide, each in a province drawn from ``ω`` with an
-    :func:`attack_size`. Records ``iskp_attacks`` and ``civilian_casualties_iskp``.
+    ``A ~ Poisson(μ_att · Σ ω_i k_i / Σ ω_i)`` nationwide, each in a province drawn from
+    ``ω_i k_i`` with an :func:`attack_size`; ``k_i = iskp_attack_multiplier[i]`` (1 everywhere
+    by default, when the factor is exactly 1). Records ``iskp_attacks`` and
+    ``civilian_casualties_iskp``.
     """
     total = 0.0
     for i in range(forces.shape[0]):
         total += forces[i, ISKP]
-    count = poisson(stream, attack_rate(p, r, m, total))
+    base = attack_weights(neighbours, pv, forces)
+    weights = base * s.iskp_attack_multiplier
+    weight_total = weights.sum()
+    base_total = base.sum()
+    factor = weight_total / base_total if base_total > 0.0 else 1.0
+    count = poisson(stream, attack_rate(p, r, m, total) * factor)
     if count == 0:
         return
-    weights = attack_weights(neighbours, pv, forces)
-    weight_total = weights.sum()
     for _ in range(count):
         where = categorical(stream, weights, weight_total)
         o.iskp_attacks[where] += 1.0
@@ -86,7 +91,7 @@ def harm(p, s, r, m, neighbours, pv, forces, attack_stream, stream, o):
     ``last_harm`` and ``c_i = 10⁴ H_i / max(N_i, 1)`` (after the deaths) the ``harm_rate``;
     then grievance (:func:`grievance_update`).
     """
-    iskp_attacks(p, r, m, neighbours, pv, forces, attack_stream, o)
+    iskp_attacks(p, s, r, m, neighbours, pv, forces, attack_stream, o)
     for i in range(forces.shape[0]):
         war = poisson(stream, p.war_harm_rate * pv.contact[i])
         clash = poisson(stream, p.civ_per_clash * o.clashes[i])
