@@ -19,7 +19,7 @@ from model import __version__
 from model.errors import KhorasanError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-EXTENSION_MODULES: tuple[str, ...] = ("model.reporting.cli", "model.sweep.cli")
+EXTENSION_MODULES: tuple[str, ...] = ("model.study_cli", "model.reporting.cli", "model.sweep.cli")
 """Modules with ``register(subparsers, commands)`` adding more sub-commands (import light!)."""
 
 
@@ -99,37 +99,6 @@ def _validate(args: argparse.Namespace) -> int:
     print(f"OK: {config.path} is valid (* = set by the scenario; a .. b = the range of the "
           "replicates' values)")
     calibrated_warning(config, source["source"])
-    return 0
-
-
-@command("scenario")
-def _scenario(args: argparse.Namespace) -> int:
-    from model.reporting.cli import progress
-    from model.reporting.compare import compare, differences_markdown, write_outputs
-    from model.reporting.explorer import write_explorer
-    from model.reporting.report import write_report
-    from model.stats import small_sample_note
-    from model.study import plan, run_study
-
-    study = plan(args.config, args.baseline, args.out, args.replicates, args.seed)
-    tell = progress("scenario")
-    manifests = run_study(study, args.workers, args.params, Path(args.posterior), args.overwrite,
-                          not args.quiet, args.scheduler, tell)
-    calibrated_warning(study.scenario, manifests[study.scenario.name]["parameters"]["source"])
-    dirs = [study.folder(study.baseline), study.folder(study.scenario)]
-    comp = compare(dirs, study.baseline.name, args.window)
-    note = small_sample_note(len(comp.pairing.replicates))
-    if note:
-        print(f"khorasan: warning: {note}", file=sys.stderr)
-    written = write_outputs(comp, study.out / "compare", progress=tell)
-    report, _ = write_report(comp, study.out / "report" / "report.html", Path(args.calibration),
-                             [study.scenario.path.parent, Path("scenarios")], tell)
-    explorer, _ = write_explorer(comp, report.with_name("explorer.html"), tell)
-    print(differences_markdown(comp))
-    print(f"{study.scenario.name} against {study.baseline.name}: "
-          f"{study.scenario.run['replicates']} paired replicates, seed "
-          f"{study.scenario.run['seed']}; {len(written)} comparison files in "
-          f"{study.out / 'compare'}; report {report}; explorer {explorer}")
     return 0
 
 
@@ -264,33 +233,6 @@ def _add_calibration(sub) -> None:
     p.add_argument("--out", default="calibration/figures", help="figure folder")
 
 
-def _add_scenario(sub) -> None:
-    p = sub.add_parser("scenario", help="a new scenario against the baseline: both runs, the "
-                                        "comparison and the report, in one folder")
-    p.add_argument("config", help="the new scenario's TOML file")
-    p.add_argument("--baseline", metavar="FILE",
-                   help="baseline scenario (default: the base of the scenario's 'extends' "
-                        "chain, else scenarios/baseline.toml); it runs with the new "
-                        "scenario's seed, replicates and months")
-    p.add_argument("--out", help="study folder (default results/study_<name>)")
-    p.add_argument("--replicates", type=int, help="override run.replicates (both runs)")
-    p.add_argument("--seed", type=int, help="override run.seed (both runs)")
-    p.add_argument("--window", metavar="START:END",
-                   help="months compared, YYYY-MM:YYYY-MM (default 2021-09 to the end)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (results do not depend on it)")
-    p.add_argument("--scheduler", help="dask scheduler address (as for run)")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
-                   help="parameter source (default: one posterior draw per replicate)")
-    p.add_argument("--posterior", default="calibration/posterior.parquet",
-                   help="posterior file for --params posterior|map")
-    p.add_argument("--calibration", default="calibration",
-                   help="calibration folder for the report")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace runs in the study folder that differ from these configs")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
 def _add_run(sub) -> None:
     p = sub.add_parser("run", help="run a scenario's replicates and write results")
     p.add_argument("config", help="scenario TOML file")
@@ -342,7 +284,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"khorasan {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
-    _add_scenario(sub)
     p = sub.add_parser("validate", help="check a scenario config and print it resolved")
     p.add_argument("config", help="scenario TOML file")
     p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
