@@ -95,11 +95,23 @@ function title(st, what) {
   const kind = st.outcome.stock ? "month end" : per;
   return `${what}: ${st.outcome.label}, ${st.areaName} (${st.outcome.unit}${st.outcome.unit ? ", " : ""}${kind})`;
 }
-function layout(st, text, extra) {
-  return Object.assign({title: {text, font: {size: 15}}, margin: {l: 70, r: 20, t: 50, b: 40},
+// The charts open on the window and the 24 months before it (double-click shows the whole run);
+// the y-axis fits what is in view.
+const CONTEXT = 24;
+function view(st, traces) {
+  const first = DATA.dates[Math.max(0, st.window.start - CONTEXT)], last = DATA.dates[DATA.dates.length - 1];
+  let lo = 0, hi = 0;
+  traces.forEach((t) => t.x.forEach((x, k) => {
+    if (x >= first && t.y[k] !== null) { lo = Math.min(lo, t.y[k]); hi = Math.max(hi, t.y[k]); }
+  }));
+  const pad = 0.05 * (hi - lo || 1);
+  return {x: [first, last], y: [lo < 0 ? lo - pad : 0, hi + pad]};
+}
+function layout(st, text, traces) {
+  const range = view(st, traces);
+  return {title: {text, font: {size: 15}}, margin: {l: 70, r: 20, t: 50, b: 40},
     hovermode: "x unified", shapes: [windowShape(st)], legend: {orientation: "h", y: -0.12},
-    xaxis: {type: "date"}, yaxis: {rangemode: st.outcome.stock ? "tozero" : "normal", tickformat: ",~g"}},
-    extra || {});
+    xaxis: {type: "date", range: range.x}, yaxis: {range: range.y, tickformat: ",~g"}};
 }
 
 function drawFan(st) {
@@ -110,7 +122,7 @@ function drawFan(st) {
     if (q.length === 5) traces.push(...band(x, q[1], q[3], color, 0.25, name));
     traces.push(medianTrace(x, q, color, byName(name).label, false));
   });
-  Plotly.react("fan", traces, layout(st, title(st, "Projections"), {}), CONFIG);
+  Plotly.react("fan", traces, layout(st, title(st, "Projections"), traces), CONFIG);
 }
 
 function drawDiff(st) {
@@ -120,7 +132,7 @@ function drawDiff(st) {
     traces.push(...band(x, q[0], q[2], color, 0.18, name));
     traces.push(medianTrace(x, q, color, `${byName(name).label} − ${BASE.label}`, true));
   });
-  const lay = layout(st, title(st, `Paired differences from ${BASE.label}`), {});
+  const lay = layout(st, title(st, `Paired differences from ${BASE.label}`), traces);
   lay.shapes.push({type: "line", xref: "paper", x0: 0, x1: 1, y0: 0, y1: 0, line: {color: "#000", width: 1}});
   if (!traces.length) lay.annotations = [{text: "Tick a scenario other than the baseline", showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5}];
   Plotly.react("diff", traces, lay, CONFIG);
