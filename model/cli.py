@@ -224,12 +224,16 @@ def _add_calibration(sub) -> None:
                    help="write the posterior from generation T of the stored history, "
                         "without sampling")
     p = sub.add_parser("check", help="posterior predictive check over the calibration period")
-    p.add_argument("--replicates", type=int, default=200)
-    p.add_argument("--seed", type=int, default=20210826)
-    p.add_argument("--targets", default="calibration/targets.toml")
-    p.add_argument("--posterior", default="calibration/posterior.parquet")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"])
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    p.add_argument("--replicates", type=int, default=200, help="model runs (default 200)")
+    p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
+    p.add_argument("--targets", default="calibration/targets.toml",
+                   help="calibration targets (default calibration/targets.toml)")
+    p.add_argument("--posterior", default="calibration/posterior.parquet",
+                   help="posterior file (default calibration/posterior.parquet)")
+    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
+                   help="parameter source (default: one posterior draw per run)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes (results do not depend on it)")
     p.add_argument("--out", default="calibration/figures", help="figure folder")
 
 
