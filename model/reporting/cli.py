@@ -7,6 +7,7 @@ level; the handlers import the working modules when they run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -22,6 +23,16 @@ def progress(command: str) -> Callable[[str], None]:
     def tell(message: str) -> None:
         print(f"{command}: {message}", file=sys.stderr, flush=True)
     return tell
+
+
+def writable(path: Path) -> Path:
+    """``path`` if its folder exists or can be made and written; else a one-line error."""
+    probe = path.parent
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise KhorasanError(f"{path}: cannot write there: {probe} is not a writable folder")
+    return path
 
 
 def _warn(comp) -> None:
@@ -66,7 +77,6 @@ def _compare(args: argparse.Namespace) -> int:
     )
 
     tell = progress("compare")
-    tell(f"reading {len(args.dirs)} runs")
     comp = compare([Path(d) for d in args.dirs], args.baseline, args.window,
                    args.allow_unpaired)
     _warn(comp)
@@ -83,9 +93,9 @@ def _report(args: argparse.Namespace) -> int:
     from model.reporting.report import write_report
 
     tell = progress("report")
-    tell(f"reading {len(args.dirs)} runs")
     comp = compare([Path(d) for d in args.dirs], args.baseline, args.window,
                    args.allow_unpaired)
+    writable(Path(args.output))
     _warn(comp)
     search = [Path(s) for s in args.scenarios or ["scenarios"]]
     path, size = write_report(comp, Path(args.output), Path(args.calibration), search, tell)
@@ -102,6 +112,7 @@ def _explore(args: argparse.Namespace) -> int:
 
     tell = progress("explore")
     comp = compare([Path(d) for d in args.dirs], args.baseline, None, args.allow_unpaired)
+    writable(Path(args.output))
     _warn(comp)
     path, size = write_explorer(comp, Path(args.output), tell)
     print(f"explorer: {len(comp.runs)} scenarios, {size / 1e6:.2f} MB -> {path}")

@@ -117,7 +117,7 @@ def figure_makers(comp: Comparison) -> dict[str, Callable[[], Figure]]:
 def header_lines(comp: Comparison) -> list[str]:
     """What was compared: scenarios, replicates, window, pairing."""
     lines = [f"Scenarios: {', '.join(r.name for r in comp.runs)} "
-             f"(baseline: {comp.baseline}); window {comp.window.label}; "
+             f"(the first, {comp.baseline}, is the baseline); window {comp.window.label}; "
              f"{len(comp.pairing.replicates)} replicates compared."]
     if comp.window.note:
         lines.append(f"Note: {comp.window.note}.")

@@ -19,9 +19,11 @@ from model import __version__
 from model.errors import KhorasanError
 from model.parameters import SPECS
 from model.reporting import html as h
+from model.reporting.briefing import glossary_section, plain_summary
 from model.reporting.calibration import Calibration, coverage_summary, load_calibration
 from model.reporting.compare import Comparison, figure_makers, header_lines
 from model.reporting.figures import FAN_SERIES, png_bytes, scenario_colors
+from model.reporting.names import scenario_label
 from model.reporting.outcomes import wide_difference_table, wide_key_table
 from model.reporting.runs import ScenarioRun, leading_comment, scenario_file
 from model.stats import interval
@@ -145,9 +147,13 @@ HEADLINES = ("iskp_fighters_at_horizon", "iskp_controlled_provinces", "civilian_
 """Outcomes quoted in the summary at the top of the report."""
 
 
-def summary_section(comp: Comparison) -> str:
-    """What was compared, and the headline paired differences per scenario."""
-    parts = [h.paragraph(x) for x in header_lines(comp)[:-1]]
+def summary_section(comp: Comparison, images: dict[str, bytes]) -> str:
+    """The differences chart, the summary in words, then the headline paired differences."""
+    parts = [h.figure(images["differences"], "Paired differences from the baseline",
+                      "Paired differences from the baseline for every key outcome (dot: "
+                      "median; bars: 50% and 90% of pairs). Click a figure to enlarge it."),
+             plain_summary(comp)]
+    parts += [h.paragraph(x) for x in header_lines(comp)[:-1]]
     note = comp.pairing.note()
     parts.append(h.paragraph(note) if comp.pairing.paired else h.warning(note))
     rows = comp.differences.set_index(["scenario", "outcome"])
@@ -155,7 +161,8 @@ def summary_section(comp: Comparison) -> str:
         items = [f"{rows.loc[(scenario, k), 'label']}: {interval(rows.loc[(scenario, k)], True)}"
                  f" {rows.loc[(scenario, k), 'unit']}, higher in "
                  f"{rows.loc[(scenario, k), 'share_higher']:.0%} of pairs" for k in HEADLINES]
-        parts.append(f"<h3>{h.esc(scenario)} minus {h.esc(comp.baseline)}</h3>"
+        parts.append(f"<h3>{h.esc(scenario_label(scenario))} minus "
+                     f"{h.esc(scenario_label(comp.baseline))}</h3>"
                      + h.bullet_list(items))
     parts.append(h.paragraph("Median difference with its 90% interval; see the tables below "
                              "for all outcomes and levels.", "note"))
@@ -187,7 +194,8 @@ def differences_section(comp: Comparison, images: dict[str, bytes]) -> str:
                                "baseline, and the share of pairs in which the scenario's value "
                                "is higher.")
             + h.table(wide_difference_table(comp.differences))
-            + h.figure(images["differences"], "Paired differences from the baseline"))
+            + h.paragraph("The chart of these differences opens the report (At a glance).",
+                          "note"))
 
 
 def figures_section(images: dict[str, bytes]) -> str:
@@ -304,7 +312,7 @@ def render_images(comp: Comparison, dpi: int,
 def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
                search: Sequence[Path] = ()) -> str:
     """The complete report page."""
-    sections = [("summary", "At a glance", summary_section(comp)),
+    sections = [("summary", "At a glance", summary_section(comp, images)),
                 ("scenarios", "What each scenario assumes", scenarios_section(comp, search)),
                 ("outcomes", "Key outcomes", outcomes_section(comp)),
                 ("differences", "Differences from the baseline",
@@ -313,6 +321,7 @@ def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
                 ("calibration", "Calibration and posterior predictive coverage",
                  calibration_section(cal, comp.runs)),
                 ("caveats", "Caveats: how far to trust this", caveats_section(comp)),
+                ("glossary", "Glossary", glossary_section()),
                 ("provenance", "Provenance", provenance_section(comp))]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = ("<h1>Khorasan: what happens next</h1>"
