@@ -145,12 +145,10 @@ def _summarize(args: argparse.Namespace) -> int:
 
 @command("plot")
 def _plot(args: argparse.Namespace) -> int:
+    from model.reporting.cli import progress
     from model.viz import plot_run
 
-    def tell(message: str) -> None:
-        print(f"plot: {message}", file=sys.stderr, flush=True)
-
-    for path in plot_run(Path(args.dir), progress=tell):
+    for path in plot_run(Path(args.dir), progress=progress("plot")):
         print(path)
     return 0
 

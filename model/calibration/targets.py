@@ -15,6 +15,8 @@ from model.data import load_provinces
 from model.outputs import OUTPUTS
 from model.suggest import unknown as suggest
 
+OUTPUT_TABLE = "docs/ODD.md's output table lists them"
+
 STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "value",
               "fraction_of_peak", "ratio", "national_share", "crossing_month")
 DERIVED_COLUMNS = ("civilian_casualties",)
@@ -100,7 +102,9 @@ def _target(path: Path, k: int, raw: dict) -> Target:
     if raw.get("statistic") not in STATISTICS:
         raise ConfigError(f"{where}.statistic' must be one of {', '.join(STATISTICS)}")
     if raw.get("column") not in (*OUTPUTS, *DERIVED_COLUMNS):
-        raise ConfigError(f"{where}.column' {raw.get('column')!r} is not an output column")
+        column = str(raw.get("column"))
+        hint = suggest(column, (*OUTPUTS, *DERIVED_COLUMNS), "output columns", OUTPUT_TABLE)
+        raise ConfigError(f"{where}.column' {column!r} is not an output column; {hint}")
     if ("value" in raw) == ("low" in raw and "high" in raw):
         raise ConfigError(f"{where}' needs either 'value' or both 'low' and 'high'")
     if "date" in raw:

@@ -19,7 +19,7 @@ from model.data import load_provinces
 from model.errors import DataError, KhorasanError
 from model.outputs import OUTPUTS
 from model.parameters import check_name
-from model.suggest import unknown
+from model.suggest import did_you_mean, unknown
 from model.sweep.spec import (
     DESIGN_KEYS,
     FACTOR_KEYS,
@@ -40,7 +40,8 @@ _SCRAMBLE_METHODS = ("sobol", "halton", "saltelli")
 
 def _choice(path: Path, key: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ConfigError(f"{path}: key '{key}' = {value!r}; allowed: {', '.join(allowed)}")
+        raise ConfigError(f"{path}: key '{key}' = {value!r}; "
+                          f"{did_you_mean(str(value), allowed)}allowed: {', '.join(allowed)}")
     return value
 
 
