@@ -18,7 +18,7 @@ from typing import Any
 
 from model.config import ScenarioConfig, load_config
 from model.errors import KhorasanError
-from model.experiment import run_scenario
+from model.experiment import check_output, run_scenario
 
 DEFAULT_BASELINE = Path("scenarios/baseline.toml")
 
@@ -92,10 +92,15 @@ def run_study(study: Study, workers: int = 1, params: str = "posterior",
     Raises:
         KhorasanError: If a run folder holds a different run and ``overwrite`` is not set.
     """
+    configs = (study.baseline, study.scenario)
+    reused = {c.name: _same_run(study.folder(c), c) for c in configs}
+    for config in configs:  # refuse before anything runs
+        if not reused[config.name]:
+            check_output(study.folder(config), overwrite, False)
     manifests = {}
-    for config in (study.baseline, study.scenario):
+    for config in configs:
         folder = study.folder(config)
-        reuse = _same_run(folder, config)
+        reuse = reused[config.name]
         tell(f"{'reusing' if reuse else 'running'} {config.name} -> {folder}")
         manifests[folder.name] = run_scenario(
             config, folder, workers=workers, params=params, overwrite=overwrite and not reuse,
