@@ -103,3 +103,27 @@ def test_views_do_not_import_the_simulation(runs, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_explorer_shows_the_comparisons_numbers(runs):
+    from model.data import load_provinces
+    from model.reporting.compare import compare
+    from model.reporting.explorer_data import explorer_data
+
+    comp = compare([runs["base"], runs["surge"]])
+    data = explorer_data([runs["base"], runs["surge"]], ["base", "surge"], ["", ""],
+                         load_provinces().names, comp.pairing.note(),
+                         window=(comp.window.start, comp.window.end))
+    assert data["windows"][0]["label"].startswith("compared")
+    key = data["windows"][0]["key"]
+    surge = data["scenarios"][1]
+    level = comp.key.set_index(["scenario", "outcome"]).loc[("surge", "clashes")]
+    assert surge["windows"][key]["clashes"][0] == pytest.approx(
+        [level["q05"], level["median"], level["q95"]], rel=1e-3)
+    diff = comp.differences.set_index("outcome").loc["civilian_casualties_iskp"]
+    shown = surge["difference"]["windows"][key]["civilian_casualties_iskp"][0]
+    assert shown[:3] == pytest.approx([diff["q05"], diff["median"], diff["q95"]], rel=1e-3,
+                                      abs=1e-6)
+    assert shown[3] == pytest.approx(diff["share_higher"])
+    stock = data["outcomes"][[o["key"] for o in data["outcomes"]].index("iskp_fighters")]
+    assert stock["stock"] and not data["outcomes"][0]["stock"]

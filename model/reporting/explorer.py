@@ -105,7 +105,7 @@ def write_explorer(comp: Comparison, out: Path, progress=print) -> tuple[Path, i
     runs = comp.runs
     data = explorer_data([r.path for r in runs], [r.name for r in runs],
                          [r.run.description for r in runs], load_provinces().names,
-                         comp.pairing.note(), progress)
+                         comp.pairing.note(), progress, (comp.window.start, comp.window.end))
     meta = (f"{len(runs)} scenarios, {'/'.join(sorted({str(len(r.replicates)) for r in runs}))} "
             f"replicates each; made {datetime.now(UTC):%Y-%m-%d} by khorasan {__version__}.")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -95,10 +95,11 @@ def blocks(values: np.ndarray, axis: int = 1) -> np.ndarray:
     return sums / sizes.reshape(shape)
 
 
-def windows(dates: pd.DatetimeIndex) -> list[dict[str, Any]]:
-    """The windows offered: projection, calibration period, whole run, each calendar year."""
+def windows(dates: pd.DatetimeIndex,
+            chosen: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> list[dict[str, Any]]:
+    """The windows offered: the comparison's, the projection, before it, whole run, years."""
     first, last = dates[0], dates[-1]
-    found = []
+    found = [("compared", *chosen)] if chosen is not None else []
     projection = pd.Timestamp(PROJECTION_START)
     if first < projection <= last:
         found.append(("projection", projection, last))
@@ -188,7 +189,8 @@ def geometry(names: Sequence[str]) -> dict[str, list]:
 
 def explorer_data(dirs: Sequence[Path], names: Sequence[str], descriptions: Sequence[str],
                   provinces: Sequence[str], pairing_note: str,
-                  progress=lambda message: None) -> dict[str, Any]:
+                  progress=lambda message: None,
+                  window: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> dict[str, Any]:
     """Everything the explorer shows, for runs whose first is the baseline.
 
     Args:
@@ -198,6 +200,7 @@ def explorer_data(dirs: Sequence[Path], names: Sequence[str], descriptions: Sequ
         provinces: Province names (the model's order).
         pairing_note: How the differences were formed (from the comparison).
         progress: Called with a short message per scenario.
+        window: The comparison's window ``(start, end)``, offered first.
 
     Returns:
         A JSON-serialisable dict (see ``explorer.js`` for how it is read).
@@ -205,7 +208,7 @@ def explorer_data(dirs: Sequence[Path], names: Sequence[str], descriptions: Sequ
     progress(f"explorer: reading {names[0]}")
     base = load_arrays(dirs[0], names[0], descriptions[0], provinces)
     stock = np.array([is_stock(o) for o in base.outcomes])
-    spans = windows(base.dates)
+    spans = windows(base.dates, window)
     data: dict[str, Any] = {
         "dates": [f"{d:%Y-%m}" for d in base.dates],
         "blocks": [f"{base.dates[min(k + 1, len(base.dates) - 1)]:%Y-%m}"
