@@ -327,8 +327,8 @@ def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
     header = ("<h1>Khorasan: what happens next</h1>"
               + h.paragraph(f"Scenario projections of the Taliban–ISKP power struggle in "
                             f"Afghanistan, {comp.window.label}: "
-                            + ", ".join(r.name for r in comp.runs)
-                            + f" (baseline: {comp.baseline}).")
+                            + ", ".join(scenario_label(r.name) for r in comp.runs[1:])
+                            + f" against the baseline ({scenario_label(comp.baseline)}).")
               + h.paragraph("Scenario-conditional projections, not forecasts."))
     body = h.toc([(a, t) for a, t, _ in sections]) + "".join(
         h.section(a, t, b) for a, t, b in sections)
