@@ -255,9 +255,10 @@ def _add_run(sub) -> None:
     mode.add_argument("--resume", action="store_true", help="complete an interrupted run")
 
 
-DESCRIPTION = ("Khorasan: an agent-based scenario model of the Taliban-ISKP power struggle in "
-               "Afghanistan's 34 provinces. Write a scenario (TOML), run it, compare it with "
-               "the baseline and read the report.")
+DESCRIPTION = """\
+Khorasan: an agent-based scenario model of the Taliban-ISKP power struggle in
+Afghanistan's 34 provinces. Write a scenario (TOML), run it, compare it with the
+baseline and read the report."""
 EXAMPLES = """\
 examples:
   khorasan levers border                 what a scenario can change (here: the border)

@@ -161,3 +161,10 @@ def test_scale_is_recorded_in_the_manifest(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["interventions"][0]["scale"] == {"clash_rate": 2.0}
     assert not pd.read_parquet(out / "national.parquet").empty
+
+
+def test_help_has_examples_and_no_markup(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and "khorasan scenario my_scenario.toml" in out
+    assert "``" not in out and "docs/tutorial.md" in out
