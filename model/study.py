@@ -18,7 +18,7 @@ from typing import Any
 
 from model.config import ScenarioConfig, load_config
 from model.errors import KhorasanError
-from model.experiment import check_output, run_scenario
+from model.experiment import check_output, run_scenario, with_run
 
 DEFAULT_BASELINE = Path("scenarios/baseline.toml")
 
@@ -38,8 +38,10 @@ class Study:
     out: Path
 
     def folder(self, config: ScenarioConfig) -> Path:
-        """A run's folder in the study."""
-        return self.out / ("baseline" if config is self.baseline else config.name)
+        """A run's folder in the study: ``baseline/`` and the scenario's name."""
+        if config is self.baseline:
+            return self.out / "baseline"
+        return self.out / (config.name if config.name != "baseline" else "scenario")
 
 
 def baseline_path(scenario: ScenarioConfig, given: str | None) -> Path:
@@ -56,8 +58,6 @@ def plan(config: str, baseline: str | None = None, out: str | None = None,
     Raises:
         KhorasanError: On a bad config, or a scenario that is its own baseline.
     """
-    from model.experiment import with_run
-
     scenario = with_run(load_config(config), replicates=replicates, seed=seed)
     base_file = baseline_path(scenario, baseline)
     if base_file.resolve() == scenario.path.resolve():

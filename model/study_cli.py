@@ -8,30 +8,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 
 def _scenario(args: argparse.Namespace) -> int:
-    from model.reporting.cli import progress
+    from model.cli import calibrated_warning
+    from model.reporting.cli import progress, warn_comparison
     from model.reporting.compare import compare, differences_markdown, write_outputs
     from model.reporting.explorer import write_explorer
     from model.reporting.report import write_report
-    from model.stats import small_sample_note
     from model.study import plan, run_study
 
     study = plan(args.config, args.baseline, args.out, args.replicates, args.seed)
     tell = progress("scenario")
     manifests = run_study(study, args.workers, args.params, Path(args.posterior), args.overwrite,
                           not args.quiet, args.scheduler, tell)
-    from model.cli import calibrated_warning
-
-    calibrated_warning(study.scenario, manifests[study.scenario.name]["parameters"]["source"])
     dirs = [study.folder(study.baseline), study.folder(study.scenario)]
+    calibrated_warning(study.scenario, manifests[dirs[1].name]["parameters"]["source"])
     comp = compare(dirs, study.baseline.name, args.window)
-    note = small_sample_note(len(comp.pairing.replicates))
-    if note:
-        print(f"khorasan: warning: {note}", file=sys.stderr)
+    warn_comparison(comp)
     written = write_outputs(comp, study.out / "compare", progress=tell)
     report, _ = write_report(comp, study.out / "report" / "report.html", Path(args.calibration),
                              [study.scenario.path.parent, Path("scenarios")], tell)

@@ -35,7 +35,7 @@ def writable(path: Path) -> Path:
     return path
 
 
-def _warn(comp) -> None:
+def warn_comparison(comp) -> None:
     """Warnings on a comparison: unpaired runs, few replicates."""
     from model.stats import small_sample_note
 
@@ -79,7 +79,7 @@ def _compare(args: argparse.Namespace) -> int:
     tell = progress("compare")
     comp = compare([Path(d) for d in args.dirs], args.baseline, args.window,
                    args.allow_unpaired)
-    _warn(comp)
+    warn_comparison(comp)
     written = write_outputs(comp, Path(args.out), progress=tell)
     print(key_markdown(comp))
     print(differences_markdown(comp))
@@ -96,7 +96,7 @@ def _report(args: argparse.Namespace) -> int:
     comp = compare([Path(d) for d in args.dirs], args.baseline, args.window,
                    args.allow_unpaired)
     writable(Path(args.output))
-    _warn(comp)
+    warn_comparison(comp)
     search = [Path(s) for s in args.scenarios or ["scenarios"]]
     path, size = write_report(comp, Path(args.output), Path(args.calibration), search, tell)
     print(f"report: {len(comp.runs)} scenarios, window {comp.window.label}, "
@@ -113,7 +113,7 @@ def _explore(args: argparse.Namespace) -> int:
     tell = progress("explore")
     comp = compare([Path(d) for d in args.dirs], args.baseline, None, args.allow_unpaired)
     writable(Path(args.output))
-    _warn(comp)
+    warn_comparison(comp)
     path, size = write_explorer(comp, Path(args.output), tell)
     print(f"explorer: {len(comp.runs)} scenarios, {size / 1e6:.2f} MB -> {path}")
     return 0
