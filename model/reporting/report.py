@@ -183,7 +183,7 @@ def outcomes_section(comp: Comparison) -> str:
                         "with the 90% interval (5th to 95th percentile) in brackets. Counts are "
                         "totals over the window; 'at the horizon' values are at its last month; "
                         f"ISKP-controlled provinces have an ISKP influence share of at least "
-                        "0.5.") + h.table(wide_key_table(comp.key)))
+                        "0.5.") + h.table(wide_key_table(comp.key).rename(columns=scenario_label)))
 
 
 def differences_section(comp: Comparison, images: dict[str, bytes]) -> str:
@@ -193,7 +193,7 @@ def differences_section(comp: Comparison, images: dict[str, bytes]) -> str:
     return (lead + h.paragraph("Cells: median difference (90% interval) of scenario minus "
                                "baseline, and the share of pairs in which the scenario's value "
                                "is higher.")
-            + h.table(wide_difference_table(comp.differences))
+            + h.table(wide_difference_table(comp.differences).rename(columns=scenario_label))
             + h.paragraph("The chart of these differences opens the report (At a glance).",
                           "note"))
 
