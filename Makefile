@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## baseline scenario: run, summary table, figures
+run: $(STAMP)  ## baseline scenario: run, summary tables (calibration and projection windows), figures
 	$(BIN)/khorasan run scenarios/baseline.toml --overwrite
 	$(BIN)/khorasan summarize results/baseline --window 2017-01:2021-08
+	$(BIN)/khorasan summarize results/baseline --window 2021-09:2023-12
 	$(BIN)/khorasan plot results/baseline
 
 # Every shipped scenario (scenarios/*.toml except sweeps) with the same seed, so that replicate r

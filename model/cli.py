@@ -24,7 +24,7 @@ from model.failures import report_failure
 from model.lock import folder_lock
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-EXTENSION_MODULES: tuple[str, ...] = ("model.reporting.cli", "model.sweep.cli")
+EXTENSION_MODULES: tuple[str, ...] = ("model.study_cli", "model.reporting.cli", "model.sweep.cli")
 """Modules with ``register(subparsers, commands)`` adding more sub-commands (import light!)."""
 
 
@@ -36,6 +36,17 @@ def command(name: str):
     return register
 
 
+def calibrated_warning(config, params: str) -> None:
+    """Warn once on stderr when a scenario's ``set`` replaces calibrated posterior draws."""
+    from model.config import calibrated_sets
+
+    names = calibrated_sets(config)
+    if names and params != "defaults":
+        print(f"khorasan: warning: {config.path}: 'set' replaces every replicate's {params} "
+              f"value of the calibrated parameter(s) {', '.join(names)}; use scale = "
+              f"{{{names[0]} = factor}} to keep each replicate's own draw", file=sys.stderr)
+
+
 @command("run")
 def _run(args: argparse.Namespace) -> int:
     from model.config import load_config
@@ -45,30 +56,71 @@ def _run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / config.name
     manifest = run_scenario(config, out, workers=args.workers, params=args.params,
                             overwrite=args.overwrite, resume=args.resume,
-                            posterior=Path(args.posterior), progress=not args.quiet)
+                            posterior=Path(args.posterior), progress=not args.quiet,
+                            scheduler=args.scheduler)
+    calibrated_warning(config, manifest["parameters"]["source"])
     print(f"{config.name}: {config.run['replicates']} replicates "
           f"({manifest['parameters']['source']} parameters) in {manifest['wall_time_s']:.1f} s "
           f"-> {out}")
     return 0
 
 
+def _source_line(source: dict, replicates: int) -> str:
+    """Where a run's parameter values come from, in words."""
+    kind = source["source"]
+    if kind == "posterior":
+        return (f"posterior: one draw per replicate ({replicates}) from {source['file']} "
+                f"(sha256 {source['sha256'][:12]})")
+    if kind == "map":
+        return f"map: the posterior's most probable particle in {source['file']}"
+    return "defaults: the parameter table's values" + (f" ({source['note']})"
+                                                       if "note" in source else "")
+
+
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
     from model.config import load_config
-    from model.parameters import SPECS, Parameters
+    from model.parameters import SPECS
+    from model.posterior import parameter_sets
 
     config = load_config(args.config)
-    values = Parameters(config.parameters)
+    run = config.run
+    sets, source = parameter_sets(config.parameters, args.params, run["seed"],
+                                  run["replicates"], Path(args.posterior))
     print(f"scenario {config.name}: {config.description}")
     print("chain: " + " -> ".join(p.name for p in config.chain))
     print("run: " + ", ".join(f"{k}={v}" for k, v in config.run.items()))
+    print("parameters: " + _source_line(source, run["replicates"]))
     for name, spec in SPECS.items():
         mark = "*" if name in config.parameters else " "
-        print(f" {mark} {name:32s} {values[name]:>12g}  {spec.unit}")
+        low, high = min(s[name] for s in sets), max(s[name] for s in sets)
+        value = f"{low:g}" if low == high else f"{low:g} .. {high:g}"
+        print(f" {mark} {name:32s} {value:>20s}  {spec.unit}")
     for item in config.interventions:
         where = ", ".join(item.provinces) if item.provinces else "all provinces"
-        print(f"intervention {item.date} ({where}): {item.values}")
-    print(f"OK: {config.path} is valid (* = set by the scenario)")
+        changes = [f"set {item.values}"] if item.values else []
+        changes += [f"scale {item.scale}"] if item.scale else []
+        print(f"intervention {item.date} ({where}): {'; '.join(changes)}")
+    print(f"OK: {config.path} is valid (* = set by the scenario; a .. b = the range of the "
+          "replicates' values)")
+    calibrated_warning(config, source["source"])
+    return 0
+
+
+@command("levers")
+def _levers(args: argparse.Namespace) -> int:
+    from model.levers import FOOTER, catalogue, render, search
+
+    records = search(catalogue(), args.words)
+    if not records:
+        raise KhorasanError(f"levers: no parameter matches {' '.join(args.words)!r}; "
+                            "allowed: words from a lever's name, meaning or unit")
+    if args.json:
+        print(json.dumps(records, indent=2))
+        return 0
+    print(render(records))
+    print()
+    print(FOOTER)
     return 0
 
 
@@ -91,24 +143,34 @@ def _complete(folder: str) -> Path:
 
 @command("summarize")
 def _summarize(args: argparse.Namespace) -> int:
+    from model.stats import fmt, small_sample_note
     from model.summarize import summarize
 
-    table = summarize(_complete(args.dir), args.window)
+    table = summarize(_complete(args.dir), args.window, args.province)
+    note = small_sample_note(table.attrs["replicates"])
+    if note:
+        print(f"khorasan: warning: {args.dir}: {note}", file=sys.stderr)
     if args.json:
         payload = {"window": table.attrs["window"], "replicates": table.attrs["replicates"],
+                   "province": table.attrs["province"],
                    "outcomes": json.loads(table.to_json(orient="index"))}
         print(json.dumps(payload, indent=2))
         return 0
-    print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}")
-    print(table.to_string(float_format=lambda v: f"{v:,.4g}"))
+    if args.csv:
+        print(table.to_csv(index_label="outcome"), end="")
+        return 0
+    print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}, "
+          f"{table.attrs['province']}")
+    print(table.to_string(formatters={c: fmt for c in table.columns if c != "unit"}))
     return 0
 
 
 @command("plot")
 def _plot(args: argparse.Namespace) -> int:
+    from model.reporting.cli import progress
     from model.viz import plot_run
 
-    for path in plot_run(_complete(args.dir)):
+    for path in plot_run(_complete(args.dir), progress=progress("plot")):
         print(path)
     return 0
 
@@ -197,12 +259,16 @@ def _add_calibration(sub) -> None:
                    help="write the posterior from generation T of the stored history, "
                         "without sampling")
     p = sub.add_parser("check", help="posterior predictive check over the calibration period")
-    p.add_argument("--replicates", type=int, default=200)
-    p.add_argument("--seed", type=int, default=20210826)
-    p.add_argument("--targets", default="calibration/targets.toml")
-    p.add_argument("--posterior", default="calibration/posterior.parquet")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"])
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    p.add_argument("--replicates", type=int, default=200, help="model runs (default 200)")
+    p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
+    p.add_argument("--targets", default="calibration/targets.toml",
+                   help="calibration targets (default calibration/targets.toml)")
+    p.add_argument("--posterior", default="calibration/posterior.parquet",
+                   help="posterior file (default calibration/posterior.parquet)")
+    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
+                   help="parameter source (default: one posterior draw per run)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes (results do not depend on it)")
     p.add_argument("--out", default="calibration/figures", help="figure folder")
 
 
@@ -219,9 +285,28 @@ def _add_run(sub) -> None:
     p.add_argument("--posterior", default="calibration/posterior.parquet",
                    help="posterior file for --params posterior|map")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--scheduler", help="dask scheduler address: run the replicates on that "
+                                       "cluster (same results; needs the khorasan[dask] extra)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--overwrite", action="store_true", help="replace existing results")
     mode.add_argument("--resume", action="store_true", help="complete an interrupted run")
+
+
+DESCRIPTION = """\
+Khorasan: an agent-based scenario model of the Taliban-ISKP power struggle in
+Afghanistan's 34 provinces. Write a scenario (TOML), run it, compare it with the
+baseline and read the report."""
+EXAMPLES = """\
+examples:
+  khorasan levers border                 what a scenario can change (here: the border)
+  khorasan validate my_scenario.toml     check a scenario and show the values it will use
+  khorasan scenario my_scenario.toml     baseline + scenario + comparison + report, one folder
+  khorasan run scenarios/baseline.toml   run one scenario's replicates into results/baseline
+  khorasan summarize results/baseline --window 2022-01:2023-12 --province Kabul
+  khorasan compare results/baseline results/my_scenario --baseline baseline
+  khorasan report results/baseline results/my_scenario -o results/report/report.html
+
+docs/tutorial.md walks through a first scenario; 'khorasan COMMAND --help' lists options."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -234,18 +319,30 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command (sub-parsers share its class)."""
-    parser = _Parser(prog="khorasan", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="khorasan", description=DESCRIPTION, epilog=EXAMPLES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"khorasan {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of a failure (anywhere on the command line)")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_run(sub)
     p = sub.add_parser("validate", help="check a scenario config and print it resolved")
-    p.add_argument("config")
+    p.add_argument("config", help="scenario TOML file")
+    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
+                   help="parameter source to show (as for run)")
+    p.add_argument("--posterior", default="calibration/posterior.parquet",
+                   help="posterior file for --params posterior|map")
+    p = sub.add_parser("levers", help="every parameter a scenario may change, explained")
+    p.add_argument("words", nargs="*", help="show only levers whose name, meaning or unit "
+                                            "hold these words (e.g. border, attack)")
+    p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("summarize", help="outcome quantiles across replicates")
     p.add_argument("dir")
     p.add_argument("--window", help="START:END as YYYY-MM:YYYY-MM")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--province", help="one province's outcomes (default: national)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON")
+    form.add_argument("--csv", action="store_true", help="print CSV")
     p = sub.add_parser("plot", help="draw the figures of a run directory")
     p.add_argument("dir")
     _add_calibration(sub)

@@ -5,7 +5,8 @@ A scenario file has four sections::
     [scenario]  name, description, extends (optional path to a base file)
     [run]       start, end (YYYY-MM), replicates (>= 1), seed (>= 0)
     [parameters]  parameter = value, for any declared parameter
-    [[interventions]]  date (YYYY-MM), set = {parameter = value}, provinces (optional list)
+    [[interventions]]  date (YYYY-MM), set = {parameter = value} and/or
+                       scale = {parameter = factor}, provinces (optional list)
 
 A child file is a diff on its base: its ``[run]`` keys and ``[parameters]`` replace the base's,
 and its interventions follow the base's. Every error names the file and the key.
@@ -24,12 +25,13 @@ from model.data import load_provinces
 from model.errors import DataError, KhorasanError
 from model.model import Intervention
 from model.parameters import SPECS, check_name
+from model.suggest import unknown
 
 SECTIONS = {
     "scenario": {"name": str, "description": str, "extends": str},
     "run": {"start": str, "end": str, "replicates": int, "seed": int},
 }
-INTERVENTION_KEYS = {"date": str, "set": dict, "provinces": list, "note": str}
+INTERVENTION_KEYS = {"date": str, "set": dict, "scale": dict, "provinces": list, "note": str}
 RUN_DEFAULTS = {"start": "2015-01", "end": "2023-12", "replicates": 100, "seed": 20150126}
 MAX_REPLICATES = 10_000
 """Upper bound on a run's replicates (each writes about 0.25 MB of results)."""
@@ -59,21 +61,23 @@ class InterventionSpec:
 
     Attributes:
         date: First month the values hold (``YYYY-MM``).
-        values: Parameter name -> value.
+        values: Parameter name -> value (``set``).
         provinces: Province names, or None for all provinces.
         note: Free-text rationale.
+        scale: Parameter name -> factor on the value in force (``scale``).
     """
 
     date: str
     values: dict[str, float]
     provinces: tuple[str, ...] | None = None
     note: str = ""
+    scale: dict[str, float] = field(default_factory=dict)
 
     def to_model(self) -> Intervention:
         """Convert to the model's :class:`~model.model.Intervention` (province indices)."""
         data = load_provinces()
         where = None if self.provinces is None else tuple(data.index(p) for p in self.provinces)
-        return Intervention(month_index(self.date), dict(self.values), where)
+        return Intervention(month_index(self.date), dict(self.values), where, dict(self.scale))
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ class ScenarioConfig:
             "parameters": dict(self.parameters),
             "interventions": [
                 {"date": i.date, "set": dict(i.values), "note": i.note,
+                 **({"scale": dict(i.scale)} if i.scale else {}),
                  **({"provinces": list(i.provinces)} if i.provinces else {})}
                 for i in self.interventions
             ],
@@ -144,8 +149,7 @@ def check_table(path: Path, section: str, table: Any, allowed: dict[str, type]) 
         raise ConfigError(f"{path}: '{section}' must be a table [{section}]")
     for key, value in table.items():
         if key not in allowed:
-            raise ConfigError(f"{path}: unknown key '{section}.{key}'; "
-                              f"valid keys: {', '.join(allowed)}")
+            raise ConfigError(f"{path}: unknown key '{section}.{key}'; {unknown(key, allowed)}")
         typed(path, f"{section}.{key}", value, allowed[key])
     return table
 
@@ -160,11 +164,16 @@ def _parameters(path: Path, table: Any) -> dict[str, float]:
 def _intervention(path: Path, k: int, item: Any) -> InterventionSpec:
     where = f"interventions[{k}]"
     item = check_table(path, where, item, INTERVENTION_KEYS)
-    if "date" not in item or "set" not in item:
-        raise ConfigError(f"{path}: key '{where}' needs 'date' and 'set'")
+    if "date" not in item or not ("set" in item or "scale" in item):
+        raise ConfigError(f"{path}: key '{where}' needs 'date' and 'set' or 'scale'")
     _month(path, f"{where}.date", item["date"])
     values = {n: check_name(n, f"{path}: {where}.set").check(v, f"{path}: {where}.set")
-              for n, v in item["set"].items()}
+              for n, v in item.get("set", {}).items()}
+    scale = {n: _factor(path, f"{where}.scale", n, f) for n, f in item.get("scale", {}).items()}
+    both = sorted(set(values) & set(scale))
+    if both:
+        raise ConfigError(f"{path}: key '{where}.scale.{both[0]}' is also in '{where}.set'; "
+                          "allowed: set or scale a parameter, not both, in one intervention")
     provinces = item.get("provinces")
     if provinces is not None:
         if not provinces:
@@ -172,11 +181,37 @@ def _intervention(path: Path, k: int, item: Any) -> InterventionSpec:
                               "province, or omit the key for all provinces")
         provinces = tuple(_province(path, where, p) for p in provinces)
         spatial = [n for n, s in SPECS.items() if s.spatial]
-        for name in values:
+        for name in [*values, *scale]:
             if name not in spatial:
-                raise ConfigError(f"{path}: key '{where}.set.{name}' cannot be set per province; "
-                                  f"spatial parameters: {', '.join(spatial)}")
-    return InterventionSpec(item["date"], values, provinces, item.get("note", ""))
+                kind = "set" if name in values else "scale"
+                raise ConfigError(f"{path}: key '{where}.{kind}.{name}' cannot be set per "
+                                  f"province; spatial parameters: {', '.join(spatial)} "
+                                  "('khorasan levers' shows them as 'per province')")
+    return InterventionSpec(item["date"], values, provinces, item.get("note", ""), scale)
+
+
+def _factor(path: Path, where: str, name: str, factor: Any) -> float:
+    """A ``scale`` factor: a number >= 0 that keeps the parameter's plausible values in bounds.
+
+    The plausible values are the default and, for a calibrated parameter, its prior range
+    (where posterior draws lie).
+    """
+    spec = check_name(name, f"{path}: {where}")
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor >= 0:
+        raise ConfigError(f"{path}: key '{where}.{name}' must be a number >= 0 (got {factor!r})")
+    lo, hi = spec.bounds
+    reach = [spec.default, *(spec.prior or ())]
+    if any(not lo <= v * factor <= hi for v in reach):
+        raise ConfigError(f"{path}: key '{where}.{name}' = {factor} takes {name} "
+                          f"(default {spec.default:g}, prior {spec.prior}) out of its bounds "
+                          f"[{lo:g}, {hi:g}]")
+    return float(factor)
+
+
+def calibrated_sets(config: ScenarioConfig) -> list[str]:
+    """Calibrated parameters that the scenario sets outright (replacing the posterior draw)."""
+    names = [*config.parameters, *(n for i in config.interventions for n in i.values)]
+    return list(dict.fromkeys(n for n in names if SPECS[n].prior is not None))
 
 
 def _province(path: Path, where: str, name: Any) -> str:
@@ -194,7 +229,7 @@ def _layer(path: Path) -> dict[str, Any]:
     for section in raw:
         if section not in valid:
             raise ConfigError(f"{path}: unknown section [{section}]; "
-                              f"valid sections: {', '.join(valid)}")
+                              f"{unknown(section, valid, 'valid sections')}")
     layer = {s: check_table(path, s, raw.get(s, {}), SECTIONS[s]) for s in SECTIONS}
     _check_run_keys(path, layer["run"])
     layer["parameters"] = _parameters(path, raw.get("parameters", {}))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import DataError
+from model.suggest import did_you_mean
 
 N_PROVINCES = 34
 _DATA = resources.files("model") / "data"
@@ -63,8 +64,9 @@ class ProvinceData:
         try:
             return self.names.index(name)
         except ValueError:
+            hint = did_you_mean(name, self.names)
             raise DataError(
-                f"unknown province '{name}'; valid: {', '.join(self.names)}"
+                f"unknown province '{name}'; {hint}valid: {', '.join(self.names)}"
             ) from None
 
 

@@ -31,6 +31,7 @@ from model.runner import (
     assemble,
     build_tasks,
     execute,
+    execute_on_dask,
     missing_tasks,
     seed_record,
 )
@@ -143,7 +144,8 @@ def clear(out: Path, names: tuple[str, ...], folders: tuple[str, ...],
 
 def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: str = "posterior",
                  overwrite: bool = False, resume: bool = False,
-                 posterior: Path = DEFAULT_POSTERIOR, progress: bool = True) -> dict[str, Any]:
+                 posterior: Path = DEFAULT_POSTERIOR, progress: bool = True,
+                 scheduler: Any = None) -> dict[str, Any]:
     """Run all replicates of a scenario into ``out`` and return the manifest.
 
     ``out`` is locked for the whole run: a second writer is refused.
@@ -158,6 +160,8 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
             verification run again, with a note on stderr.
         posterior: Posterior file for ``posterior`` and ``map``.
         progress: Show a progress bar.
+        scheduler: A dask scheduler address or ``Client``: run the replicates on that cluster
+            (the results are the same as with local workers).
 
     Raises:
         KhorasanError: On a bad or locked output folder, a bad posterior or an
@@ -166,14 +170,23 @@ def run_scenario(config: ScenarioConfig, out: Path, workers: int = 1, params: st
     if workers < 1:
         raise KhorasanError(f"--workers: must be >= 1 (got {workers})")
     out = Path(out)
-    with folder_lock(out):
-        return _run_locked(config, out, workers, params, overwrite, resume, posterior,
-                           progress)
+    client, owned = None, False
+    if scheduler is not None:  # before anything is written: an unreachable one writes nothing
+        from model.sweep.execute import connect
+
+        client, owned = connect(scheduler)
+    try:
+        with folder_lock(out):
+            return _run_locked(config, out, workers, params, overwrite, resume, posterior,
+                               progress, client)
+    finally:
+        if owned:
+            client.close()
 
 
 def _run_locked(config: ScenarioConfig, out: Path, workers: int, params: str,
                 overwrite: bool, resume: bool, posterior: Path,
-                progress: bool) -> dict[str, Any]:
+                progress: bool, scheduler: Any) -> dict[str, Any]:
     check_output(out, overwrite, resume)
     run = config.run
     sets, source = parameter_sets(config.parameters, params, run["seed"], run["replicates"],
@@ -184,6 +197,7 @@ def _run_locked(config: ScenarioConfig, out: Path, workers: int, params: str,
         "config": config.to_dict(),
         "seeds": {"base": run["seed"], "replicates": seed_record([t.seed for t in tasks])},
         "parameters": source, "environment": environment(), "workers": workers,
+        **({"executor": "dask"} if scheduler is not None else {}),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if resume:
@@ -199,7 +213,10 @@ def _run_locked(config: ScenarioConfig, out: Path, workers: int, params: str,
     began = time.perf_counter()
     with tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=config.name, unit="rep",
               disable=not progress) as bar:
-        timings = execute(todo, out / PARTS, workers, bar.update)
+        if scheduler is not None:
+            timings = execute_on_dask(todo, out / PARTS, scheduler, bar.update)
+        else:
+            timings = execute(todo, out / PARTS, workers, bar.update)
     assemble(out, tasks)
     manifest.update(status="complete", finished=datetime.now(UTC).isoformat(timespec="seconds"),
                     wall_time_s=round(time.perf_counter() - began, 3),

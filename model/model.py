@@ -52,11 +52,14 @@ class Intervention:
         values: Parameter name -> new value.
         provinces: Province indices the change applies to (spatial parameters only), or
             None for all provinces.
+        scale: Parameter name -> factor that multiplies the value in force (each replicate's
+            own posterior draw, or an earlier intervention's value).
     """
 
     month: int
     values: dict[str, float]
     provinces: tuple[int, ...] | None = field(default=None)
+    scale: dict[str, float] = field(default_factory=dict)
 
 
 def _per_data(build):
@@ -272,6 +275,8 @@ class KhorasanModel(mesa.Model):
     def apply(self, item: Intervention) -> None:
         """Apply a dated intervention (parameter changes, possibly for some provinces).
 
+        ``set`` values replace the value in force; ``scale`` factors multiply it.
+
         Args:
             item: The intervention.
 
@@ -279,20 +284,34 @@ class KhorasanModel(mesa.Model):
             ParameterError: If a value is invalid, or a parameter that cannot be set per
                 province is given with provinces.
         """
+        names = [*item.values, *item.scale]
         if item.provinces is None:
-            self.p = self.p.replace(**item.values)
+            scaled = {n: self._scaled(n, self.p[n], f) for n, f in item.scale.items()}
+            self.p = self.p.replace(**item.values, **scaled)
         else:
-            for name, value in item.values.items():
+            for name in names:
                 spec = check_name(name, "intervention")
                 if not spec.spatial:
                     raise ParameterError(f"intervention: key '{name}' cannot be set per "
                                          f"province; spatial parameters: "
                                          f"{', '.join(sorted(self.spatial))}")
-                spec.check(value, "intervention")
+            for name, value in item.values.items():
+                check_name(name).check(value, "intervention")
+        where = slice(None) if item.provinces is None else list(item.provinces)
         for name, value in item.values.items():
             if name in self.spatial:
-                where = slice(None) if item.provinces is None else list(item.provinces)
                 self.spatial[name][where] = value
+        for name, factor in item.scale.items():
+            if name in self.spatial:
+                values = self.spatial[name]
+                values[where] = [self._scaled(name, v, factor) for v in values[where]]
+
+    @staticmethod
+    def _scaled(name: str, value: float, factor: float) -> float:
+        """``value · factor``, checked against the parameter's bounds (rounded for ints)."""
+        spec = check_name(name, "intervention")
+        scaled = value * factor
+        return spec.check(round(scaled) if spec.kind == "int" else scaled, "intervention scale")
 
     # --- the monthly step ---------------------------------------------------------------------
     def step(self) -> None:

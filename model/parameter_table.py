@@ -92,6 +92,11 @@ PARAMETER_TABLE: list[tuple] = [
      "FACTS §2: founders largely Pakistani Taliban; inflow from Pakistan (Orakzai, Khyber).",
      "ISKP inflow across the Pakistan border at founding, split over the border provinces by "
      "border length x ISKP fighters."),
+    ("border_permeability", 1.0, "multiplier", (0, 10), None,
+     "Scenario lever: how open a province's border with Pakistan is ('Pakistan closes the "
+     "border': 0 in the border provinces).",
+     "Multiplier on the cross-border inflow into the province and on the ISKP refuge across its "
+     "border (0 = closed, 1 = as calibrated).", "float", True),
     ("founding_half_life", 24.0, "months", (1, 600), (6, 60),
      "Rationale: the 2014-15 push of TTP militants into Afghanistan faded, and so did IS "
      "central's early drive for pledges.",
@@ -304,6 +309,10 @@ PARAMETER_TABLE: list[tuple] = [
      "FACTS §4: ISKP's harm came from mass-casualty attacks in cities, the work of small urban "
      "cells; 1 keeps attacks proportional to ISKP's fighters.",
      "Elasticity of ISKP's attack count in its total fighters (0: independent of its size)."),
+    ("iskp_attack_multiplier", 1.0, "multiplier", (0, 50), None,
+     "Scenario lever: ISKP attacks a province more (or less) often, e.g. a Kabul campaign.",
+     "Multiplier on ISKP's attacks in the province: its share of the attacks and the national "
+     "attack count grow with it (1 = as calibrated).", "float", True),
     ("relocation_attack_gain", 1.0, "multiplier - 1", (0, 20), (0, 3),
      "Rationale: losing its territory, IS central turned to mass-casualty attacks by its "
      "provinces; ISKP's Kabul campaign made 2018 its worst year (FACTS §4: 20% of UNAMA's "

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import ParameterError
+from model.suggest import unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +98,7 @@ def check_name(name: str, origin: str = "parameters") -> ParamSpec:
     try:
         return SPECS[name]
     except KeyError:
-        valid = ", ".join(sorted(SPECS))
-        raise ParameterError(
-            f"{origin}: unknown key '{name}'; valid keys: {valid}"
-        ) from None
+        raise ParameterError(f"{origin}: unknown key '{name}'; {unknown(name, SPECS)}") from None
 
 
 class Parameters(Mapping[str, float]):
@@ -128,8 +126,7 @@ class Parameters(Mapping[str, float]):
         values = object.__getattribute__(self, "_values") if name != "_values" else {}
         if name in values:
             return values[name]
-        raise AttributeError(f"Parameters has no parameter '{name}'; "
-                             f"valid keys: {', '.join(sorted(SPECS))}")
+        raise AttributeError(f"Parameters has no parameter '{name}'; {unknown(name, SPECS)}")
 
     def __reduce__(self):
         return (Parameters, (self._values,))

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ from model.model import load_kernels
 from model.outputs import OUTPUTS
 from model.parameters import Parameters
 from model.parts import Note, find_parts, problem, strip_identity, verified, write_part
+from model.results import read_table  # noqa: F401 (re-exported; the views import model.results)
 
 PARTS = ".parts"
 RESULT_FILES = ("manifest.json", "provinces.parquet", "national.parquet")
@@ -74,21 +76,70 @@ def part_stem(kind: str, replicate: int) -> str:
     return f"{kind}-{replicate:06d}"
 
 
-def run_task(task: Task, parts: Path) -> float:
-    """Run one replicate and write its two verified Parquet parts; return wall seconds."""
+def replicate_frames(task: Task) -> tuple[dict[str, pd.DataFrame], float]:
+    """Run one replicate; return its ``provinces`` and ``national`` frames and wall seconds."""
     began = time.perf_counter()
     arrays = simulate(Parameters(task.params), task.n_months, task.seed, task.interventions)
     rep = Replicate(arrays=arrays, first_month=task.first_month)
+    frames = {}
     for kind, frame in (("provinces", rep.provinces), ("national", rep.national)):
         frame = frame.astype(dict.fromkeys(OUTPUTS, "float32"))
         frame.insert(0, "replicate", np.int32(task.replicate))
+        frames[kind] = frame
+    return frames, time.perf_counter() - began
+
+
+def write_parts(task: Task, frames: dict[str, pd.DataFrame], parts: Path) -> None:
+    """Write one replicate's frames as its verified Parquet parts (atomically)."""
+    for kind, frame in frames.items():
         write_part(pa.Table.from_pandas(frame, preserve_index=False), parts,
                    part_stem(kind, task.replicate), identity(task, kind))
-    return time.perf_counter() - began
+
+
+def run_task(task: Task, parts: Path) -> float:
+    """Run one replicate and write its two verified Parquet parts; return wall seconds."""
+    frames, seconds = replicate_frames(task)
+    write_parts(task, frames, parts)
+    return seconds
 
 
 def _run_many(tasks: list[Task], parts: Path) -> list[tuple[int, float]]:
     return [(t.replicate, run_task(t, parts)) for t in tasks]
+
+
+def execute_on_dask(tasks: list[Task], parts: Path, scheduler: Any,
+                    progress: Callable[[int], None] | None = None) -> dict[int, float]:
+    """Run tasks on a dask.distributed cluster; the parts are written here, not by workers.
+
+    Args:
+        tasks: The replicates to run.
+        parts: Folder of the finished parts (on this machine).
+        scheduler: A scheduler address (``tcp://host:8786``) or a ``Client``.
+        progress: Called with 1 for each finished replicate.
+
+    Raises:
+        KhorasanError: If dask is missing or the scheduler is unreachable.
+    """
+    from model.sweep.execute import connect
+
+    load_kernels()  # compiled once here if the cache is cold
+    client, owned = connect(scheduler)
+    from dask.distributed import as_completed as dask_as_completed
+
+    timings: dict[int, float] = {}
+    try:
+        futures = {client.submit(replicate_frames, t, pure=False): t for t in tasks}
+        for future in dask_as_completed(list(futures)):
+            frames, seconds = future.result()
+            write_parts(futures[future], frames, parts)
+            timings[futures[future].replicate] = seconds
+            future.release()
+            if progress:
+                progress(1)
+    finally:
+        if owned:
+            client.close()
+    return timings
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -203,16 +254,3 @@ def assemble(out: Path, tasks: list[Task]) -> None:
             tmp.unlink(missing_ok=True)
             raise
     shutil.rmtree(out / PARTS)
-
-
-def read_table(run_dir: Path, kind: str) -> pd.DataFrame:
-    """Read ``provinces`` or ``national`` results of a run directory.
-
-    Raises:
-        KhorasanError: If the file is missing or unreadable.
-    """
-    path = Path(run_dir) / f"{kind}.parquet"
-    try:
-        return pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise KhorasanError(f"{path}: cannot read results: {exc}") from None

@@ -1,4 +1,9 @@
-"""Summaries of a run directory: outcome quantiles across replicates over a window."""
+"""Summaries of a run directory: outcome quantiles across replicates over a window.
+
+Counts are summed over the window; a stock (:data:`model.outputs.STOCKS`) gives two rows of
+distinct names, its mean over the window (``<name>_window_mean``) and its value at the window's
+last month (``<name>_at_horizon``), the value ``compare`` and ``report`` use.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ import pandas as pd
 from model.calendar import month_index, month_label
 from model.errors import KhorasanError
 from model.outputs import MAXIMA, OUTPUTS, STOCKS
-from model.runner import read_table
+from model.results import read_table
+from model.stats import HORIZON, WINDOW_MEAN, quantile_table
+from model.suggest import did_you_mean
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 TOP3 = ("Nangarhar", "Jowzjan", "Kunar")
@@ -43,13 +50,23 @@ def parse_window(text: str | None, dates: pd.Series) -> tuple[pd.Timestamp, pd.T
 
 
 def per_replicate(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFrame:
-    """One row per replicate: counts summed, stocks averaged, maxima maximised over the rows."""
+    """One row per replicate: counts summed, maxima maximised, stocks averaged and at the end.
+
+    Args:
+        national: National rows of the window (or one province's rows, for a province).
+        provinces: Province rows of the window (for the derived national outcomes), or None.
+    """
     grouped = national.groupby("replicate")
-    sums = grouped[[c for c in OUTPUTS if c not in STOCKS | MAXIMA]].sum()
-    means = grouped[[c for c in OUTPUTS if c in STOCKS]].mean()
-    largest = grouped[[c for c in OUTPUTS if c in MAXIMA]].max()
-    table = pd.concat([sums, means, largest], axis=1)[list(OUTPUTS)]
+    counts = [c for c in OUTPUTS if c not in STOCKS | MAXIMA and c in national]
+    largest = [c for c in OUTPUTS if c in MAXIMA and c in national]
+    stocks = [c for c in OUTPUTS if c in STOCKS and c in national]
+    last = national[national["date"] == national["date"].max()].set_index("replicate")
+    table = pd.concat([grouped[counts].sum(), grouped[largest].max(),
+                       grouped[stocks].mean().add_suffix(WINDOW_MEAN),
+                       last[stocks].add_suffix(HORIZON)], axis=1)
     table["civilian_casualties"] = table["civilians_killed"] + table["civilians_injured"]
+    if provinces is None:
+        return table
     clashes = provinces.pivot_table(index="replicate", columns="province", values="clashes",
                                     aggfunc="sum", observed=True)
     table["provinces_with_clashes"] = (clashes > 0).sum(axis=1)
@@ -61,26 +78,51 @@ def per_replicate(national: pd.DataFrame, provinces: pd.DataFrame) -> pd.DataFra
     return table
 
 
-def summarize(run_dir: Path, window: str | None = None) -> pd.DataFrame:
+def units() -> dict[str, str]:
+    """Outcome name -> unit, for every row :func:`summarize` may give."""
+    found = {k: v[0] for k, v in DERIVED.items()}
+    for name, (_, unit, _) in OUTPUTS.items():
+        if name in STOCKS:
+            found[name + WINDOW_MEAN] = found[name + HORIZON] = unit
+        else:
+            found[name] = unit
+    return found
+
+
+def province_rows(provinces: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of one province (raises a one-line error naming close names)."""
+    names = list(provinces["province"].cat.categories) if hasattr(
+        provinces["province"], "cat") else sorted(provinces["province"].unique())
+    if name not in names:
+        raise KhorasanError(f"--province: unknown province '{name}'; "
+                            f"{did_you_mean(name, names)}valid: {', '.join(names)}")
+    return provinces[provinces["province"] == name]
+
+
+def summarize(run_dir: Path, window: str | None = None,
+              province: str | None = None) -> pd.DataFrame:
     """Quantiles across replicates of each outcome over a window.
 
     Args:
         run_dir: A run directory.
         window: ``START:END`` or None for the whole run.
+        province: A province's name, or None for national outcomes.
 
     Returns:
         One row per outcome with ``unit``, ``q05``, ``q25``, ``median``, ``q75``, ``q95``;
-        ``attrs["window"]`` holds the window and ``attrs["replicates"]`` the count.
+        ``attrs`` hold ``window``, ``replicates`` and ``province`` (``"national"``).
     """
     national = read_table(run_dir, "national")
     provinces = read_table(run_dir, "provinces")
     lo, hi = parse_window(window, national["date"])
     national = national[national["date"].between(lo, hi)]
     provinces = provinces[provinces["date"].between(lo, hi)]
-    table = per_replicate(national, provinces)
-    quant = table.quantile(list(QUANTILES.values())).T
-    quant.columns = list(QUANTILES)
-    units = {k: v[1] for k, v in OUTPUTS.items()} | {k: v[0] for k, v in DERIVED.items()}
-    quant.insert(0, "unit", [units[k] for k in quant.index])
-    quant.attrs.update(window=f"{lo:%Y-%m}:{hi:%Y-%m}", replicates=len(table))
+    if province is None:
+        table = per_replicate(national, provinces)
+    else:
+        table = per_replicate(province_rows(provinces, province), None)
+    quant = quantile_table(table, QUANTILES)
+    quant.insert(0, "unit", [units()[k] for k in quant.index])
+    quant.attrs.update(window=f"{lo:%Y-%m}:{hi:%Y-%m}", replicates=len(table),
+                       province=province or "national")
     return quant

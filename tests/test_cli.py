@@ -361,7 +361,7 @@ def test_params_map_uses_posterior_mode(config, tmp_path):
 # --- validate ------------------------------------------------------------------------------------
 
 def test_validate(config, capsys):
-    assert main(["validate", str(config)]) == 0
+    assert main(["validate", str(config), "--params", "defaults"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
     out = captured.out
@@ -369,7 +369,7 @@ def test_validate(config, capsys):
     assert "run: start=2016-01, end=2016-12, replicates=3, seed=11" in out
     assert re.search(r"^ \* clash_rate +0\.3 ", out, re.MULTILINE)
     assert re.search(r"^   iskp_pay +1\.5 ", out, re.MULTILINE)
-    assert "intervention 2016-06 (Nangarhar): {'clash_rate': 0.6}" in out
+    assert "intervention 2016-06 (Nangarhar): set {'clash_rate': 0.6}" in out
     assert f"OK: {config} is valid" in out
 
 
@@ -385,10 +385,12 @@ def test_summarize_table(small, capsys):
     _, out = small
     assert main(["summarize", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == f"{out}: 3 replicates, window 2016-01:2016-12"
+    assert lines[0] == f"{out}: 3 replicates, window 2016-01:2016-12, national"
     assert lines[1].split() == ["unit", "q05", "q25", "median", "q75", "q95"]
     rows = {line.split()[0] for line in lines[2:]}
-    assert set(OUTPUTS) <= rows
+    assert {c for c in OUTPUTS if c not in STOCKS} <= rows
+    assert {f"{c}_window_mean" for c in STOCKS} | {f"{c}_at_horizon" for c in STOCKS} <= rows
+    assert not rows & STOCKS  # a stock's name alone would be ambiguous
     assert {"civilian_casualties", "provinces_with_clashes", "clash_share_top3",
             "iskp_controlled_provinces"} <= rows
 
@@ -408,13 +410,16 @@ def test_summarize_json_window_by_hand(small, capsys):
     # counts are summed over the window, stocks are averaged; then quantiles across replicates
     clashes = by_rep["clashes"].sum().to_numpy(np.float64)
     fighters = by_rep["iskp_fighters"].mean().to_numpy(np.float64)
+    at_end = window[window["date"] == "2016-08-01"]["iskp_fighters"].to_numpy(np.float64)
     killed = by_rep["civilians_killed"].sum() + by_rep["civilians_injured"].sum()
     assert "iskp_fighters" in STOCKS and "clashes" not in STOCKS
     assert outcomes["clashes"]["median"] == pytest.approx(np.median(clashes), rel=1e-5)
     assert outcomes["clashes"]["q05"] == pytest.approx(np.quantile(clashes, 0.05), rel=1e-5)
-    assert outcomes["iskp_fighters"]["median"] == pytest.approx(np.median(fighters), rel=1e-5)
-    assert outcomes["iskp_fighters"]["q95"] == pytest.approx(np.quantile(fighters, 0.95),
-                                                             rel=1e-5)
+    mean = outcomes["iskp_fighters_window_mean"]
+    assert mean["median"] == pytest.approx(np.median(fighters), rel=1e-5)
+    assert mean["q95"] == pytest.approx(np.quantile(fighters, 0.95), rel=1e-5)
+    assert outcomes["iskp_fighters_at_horizon"]["median"] == pytest.approx(np.median(at_end),
+                                                                           rel=1e-5)
     assert outcomes["civilian_casualties"]["median"] == pytest.approx(np.median(killed),
                                                                       rel=1e-5)
     assert outcomes["clashes"]["unit"] == "events"

@@ -124,7 +124,7 @@ def test_key_table_is_sane(compared, runs):
     base = reps[reps["scenario"] == "base"].set_index("replicate")
     assert np.allclose(base.loc[totals.index, "clashes"], totals)
     last = nat[nat["date"] == nat["date"].max()].set_index("replicate")["iskp_fighters"]
-    assert np.allclose(base.loc[last.index, "iskp_fighters"], last)
+    assert np.allclose(base.loc[last.index, "iskp_fighters_at_horizon"], last)
     markdown = (out / "key_outcomes.md").read_text()
     assert "| outcome | unit | base | surge | pressure |" in markdown
 

@@ -20,7 +20,7 @@ HEADER = "[scenario]\nname = 'bad'\n"
 
 def parameter_rows(text: str) -> dict[str, tuple[str, str]]:
     """Parameter name -> (mark, printed value) from the output of ``validate``."""
-    return {line[3:35].strip(): (line[1].strip(), line[36:48].strip())
+    return {line[3:35].strip(): (line[1].strip(), line[36:57].strip())
             for line in text.splitlines() if line[:3] in ("   ", " * ")}
 
 
@@ -64,12 +64,13 @@ BAD_CONFIGS = {
     "unknown_section": (HEADER + "[simulation]\nreplicates = 3\n",
                         ["[simulation]", "valid sections: scenario, run, parameters, "
                          "interventions"]),
-    "unknown_run_key": (HEADER + "[run]\nreps = 3\n",
-                        ["'run.reps'", "valid keys: start, end, replicates, seed"]),
+    "unknown_run_key": (HEADER + "[run]\nreplicate = 3\n",
+                        ["'run.replicate'", "did you mean 'replicates'?",
+                         "valid keys: start, end, replicates, seed"]),
     "unknown_scenario_key": (HEADER + "title = 'x'\n",
                              ["'scenario.title'", "valid keys: name, description, extends"]),
     "unknown_parameter": (HEADER + "[parameters]\nclash_rat = 0.2\n",
-                          ["'clash_rat'", "valid keys:", "clash_rate", "iskp_pay"]),
+                          ["'clash_rat'", "did you mean 'clash_rate'", "khorasan levers"]),
     "replicates_string": (HEADER + "[run]\nreplicates = 'ten'\n",
                           ["'run.replicates'", "must be an integer", "'ten'"]),
     "replicates_float": (HEADER + "[run]\nreplicates = 2.5\n",
@@ -118,12 +119,12 @@ BAD_CONFIGS = {
          "spatial parameters:", "clash_rate", "taliban_crackdown"]),
     "intervention_unknown_key": (
         HEADER + "[[interventions]]\ndate = '2022-01'\nset = {clash_rate = 0.2}\nwhen = 'x'\n",
-        ["'interventions[0].when'", "valid keys: date, set, provinces, note"]),
+        ["'interventions[0].when'", "valid keys: date, set, scale, provinces, note"]),
     "intervention_without_set": (HEADER + "[[interventions]]\ndate = '2022-01'\n",
                                  ["'interventions[0]'", "needs 'date' and 'set'"]),
     "intervention_unknown_parameter": (
         HEADER + "[[interventions]]\ndate = '2022-01'\nset = {clash_rat = 0.2}\n",
-        ["interventions[0].set", "'clash_rat'", "valid keys:", "clash_rate"]),
+        ["interventions[0].set", "'clash_rat'", "did you mean 'clash_rate'"]),
     "intervention_out_of_range": (
         HEADER + "[[interventions]]\ndate = '2022-01'\nset = {clash_rate = -1.0}\n",
         ["interventions[0].set", "'clash_rate'", "allowed [0, 10]"]),
@@ -207,7 +208,7 @@ def test_extends_baseline_changes_one_parameter(tmp_path, capsys):
     assert config.parameters == {**BASELINE_ASSUMPTIONS, "clash_rate": 0.25}
     assert config.chain == (BASELINE.resolve(), child.resolve())
 
-    assert main(["validate", str(child)]) == 0
+    assert main(["validate", str(child), "--params", "defaults"]) == 0
     out = capsys.readouterr().out
     assert "chain: baseline.toml -> child.toml" in out
     assert "run: start=2015-01, end=2023-12, replicates=200, seed=20150126" in out
@@ -263,16 +264,17 @@ def test_validate_prints_resolved_parameters(tmp_path, capsys):
                       "[parameters]\ntaliban_commanders = 250\n"
                       "[[interventions]]\ndate = '2022-03'\nset = {clash_rate = 0.2}\n"
                       "provinces = ['Kunar']\n")
-    assert main(["validate", str(config)]) == 0
+    assert main(["validate", str(config), "--params", "defaults"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
     lines = captured.out.splitlines()
     assert lines[0] == "scenario v: check"
+    assert "parameters: defaults: the parameter table's values" in lines
     assert "run: start=2015-01, end=2023-12, replicates=4, seed=20150126" in lines
     rows = parameter_rows(captured.out)
     assert set(rows) == set(SPECS)
     assert rows["taliban_commanders"] == ("*", "250")
     assert rows["clash_rate"] == ("", f"{SPECS['clash_rate'].default:g}")  # default, not set
     assert rows["iskp_pay"] == ("", f"{SPECS['iskp_pay'].default:g}")
-    assert "intervention 2022-03 (Kunar): {'clash_rate': 0.2}" in lines
+    assert "intervention 2022-03 (Kunar): set {'clash_rate': 0.2}" in lines
     assert lines[-1].startswith("OK:") and str(config) in lines[-1]

@@ -73,3 +73,22 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, capsys):
                      "tcp://127.0.0.1:1", "--quiet"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "cannot connect" in err[0], err
+
+
+def test_run_on_a_dask_scheduler_gives_the_local_results(tmp_path):
+    config = tmp_path / "small.toml"
+    config.write_text("[scenario]\nname = 'small'\n[run]\nstart = '2016-01'\nend = '2016-08'\n"
+                      "replicates = 3\nseed = 4\n[[interventions]]\ndate = '2016-04'\n"
+                      "scale = {clash_rate = 2}\nprovinces = ['Kunar']\n")
+    flags = ["--params", "defaults", "--quiet"]
+    assert main(["run", str(config), "--out", str(tmp_path / "local"), "--workers", "1",
+                 *flags]) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert main(["run", str(config), "--out", str(tmp_path / "dask"), "--scheduler",
+                     cluster.scheduler_address, *flags]) == 0
+    for kind in ("national", "provinces"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "local" / f"{kind}.parquet"),
+                                      pd.read_parquet(tmp_path / "dask" / f"{kind}.parquet"))
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert manifest["executor"] == "dask"

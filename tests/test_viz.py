@@ -71,7 +71,7 @@ def test_plot_run_single_replicate_ending_before_kabul_falls(tmp_path):
 
 def test_viz_never_imports_the_simulation():
     package = Path(__file__).resolve().parents[1] / "model" / "viz"
-    allowed = re.compile(r"^model\.(viz|data|outputs|observed|errors)(\.|$)")
+    allowed = re.compile(r"^model\.(viz|data|outputs|observed|errors|stats)(\.|$)")
     for source in package.glob("*.py"):
         for name in re.findall(r"^\s*(?:from|import)\s+(model[\w.]*)", source.read_text(),
                                flags=re.M):
@@ -123,3 +123,14 @@ def test_load_observed_rejects_a_broken_file(tmp_path, edit, message):
     with pytest.raises(DataError, match=message) as info:
         load_observed(path)
     assert str(path) in str(info.value)
+
+
+def test_map_labels_do_not_overlap():
+    from model.viz.maps import _box, _overlaps, place_labels
+
+    points = [(70.5, 34.5, "Nangarhar\n0.99"), (70.9, 34.8, "Kunar\n1.00"),
+              (70.6, 34.6, "Laghman\n0.76"), (69.2, 34.5, "Kabul\n0.10")]
+    where = place_labels(points)
+    boxes = [_box(x, y, text) for (x, y), (_, _, text) in zip(where, points, strict=True)]
+    assert not any(_overlaps(a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    assert where[0] == points[0][:2]  # the first keeps its place

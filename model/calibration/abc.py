@@ -27,6 +27,7 @@ from model.calibration.targets import Target, load_targets
 from model.config import ConfigError
 from model.model import load_kernels
 from model.parameters import SPECS, Parameters, check_name
+from model.suggest import unknown
 
 ABC_KEYS = {"population_size": int, "max_generations": int, "min_epsilon": float,
             "min_acceptance_rate": float, "max_walltime_minutes": float,
@@ -76,15 +77,15 @@ def load_abc_config(path: str | Path) -> AbcConfig:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    unknown = [s for s in raw if s not in ("abc", "parameters")]
-    if not isinstance(raw.get("abc"), dict) or unknown:
+    stray = [s for s in raw if s not in ("abc", "parameters")]
+    if not isinstance(raw.get("abc"), dict) or stray:
         raise ConfigError(f"{path}: not a calibration config (sections: "
                           f"{', '.join(raw) or 'none'}); allowed sections: abc (required), "
                           "parameters")
     settings = raw["abc"]
     for key, value in settings.items():
         if key not in ABC_KEYS:
-            raise ConfigError(f"{path}: unknown key 'abc.{key}'; valid keys: {', '.join(ABC_KEYS)}")
+            raise ConfigError(f"{path}: unknown key 'abc.{key}'; {unknown(key, ABC_KEYS)}")
         if not isinstance(value, ABC_KEYS[key]) and not (ABC_KEYS[key] is float
                                                           and isinstance(value, int)):
             kind = ABC_KEYS[key].__name__

@@ -13,6 +13,9 @@ from model.calendar import month_index, month_quantiles, month_text
 from model.config import ConfigError
 from model.data import load_provinces
 from model.outputs import OUTPUTS
+from model.suggest import unknown as suggest
+
+OUTPUT_TABLE = "docs/ODD.md's output table lists them"
 
 STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "value",
               "fraction_of_peak", "ratio", "national_share", "crossing_month")
@@ -94,12 +97,14 @@ def _target(path: Path, k: int, raw: dict) -> Target:
     where = f"{path}: key 'target[{k}]"
     unknown = set(raw) - KEYS
     if unknown:
-        raise ConfigError(f"{where}.{sorted(unknown)[0]}' is unknown; valid keys: "
-                          f"{', '.join(sorted(KEYS))}")
+        first = sorted(unknown)[0]
+        raise ConfigError(f"{where}.{first}' is unknown; {suggest(first, sorted(KEYS))}")
     if raw.get("statistic") not in STATISTICS:
         raise ConfigError(f"{where}.statistic' must be one of {', '.join(STATISTICS)}")
     if raw.get("column") not in (*OUTPUTS, *DERIVED_COLUMNS):
-        raise ConfigError(f"{where}.column' {raw.get('column')!r} is not an output column")
+        column = str(raw.get("column"))
+        hint = suggest(column, (*OUTPUTS, *DERIVED_COLUMNS), "output columns", OUTPUT_TABLE)
+        raise ConfigError(f"{where}.column' {column!r} is not an output column; {hint}")
     if ("value" in raw) == ("low" in raw and "high" in raw):
         raise ConfigError(f"{where}' needs either 'value' or both 'low' and 'high'")
     if "date" in raw:

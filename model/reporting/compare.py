@@ -117,7 +117,7 @@ def figure_makers(comp: Comparison) -> dict[str, Callable[[], Figure]]:
 def header_lines(comp: Comparison) -> list[str]:
     """What was compared: scenarios, replicates, window, pairing."""
     lines = [f"Scenarios: {', '.join(r.name for r in comp.runs)} "
-             f"(baseline: {comp.baseline}); window {comp.window.label}; "
+             f"(the first, {comp.baseline}, is the baseline); window {comp.window.label}; "
              f"{len(comp.pairing.replicates)} replicates compared."]
     if comp.window.note:
         lines.append(f"Note: {comp.window.note}.")
@@ -156,8 +156,11 @@ def replicate_table(comp: Comparison) -> pd.DataFrame:
                                              ("scenario", "replicate")]]]
 
 
-def write_outputs(comp: Comparison, out: Path, dpi: int = DPI) -> list[Path]:
+def write_outputs(comp: Comparison, out: Path, dpi: int = DPI,
+                  progress: Callable[[str], None] = lambda message: None) -> list[Path]:
     """Write the tables (CSV and Markdown) and the figures (PNG) into ``out``.
+
+    ``progress`` is called with a short message before each figure.
 
     Raises:
         KhorasanError: If ``out`` cannot be created or written.
@@ -173,7 +176,9 @@ def write_outputs(comp: Comparison, out: Path, dpi: int = DPI) -> list[Path]:
         comp.differences.to_csv(written[2], index=False, float_format="%.6g")
         written[3].write_text(differences_markdown(comp), encoding="utf-8")
         replicate_table(comp).to_csv(written[4], index=False, float_format="%.6g")
-        for stem, make in figure_makers(comp).items():
+        makers = figure_makers(comp)
+        for k, (stem, make) in enumerate(makers.items(), 1):
+            progress(f"figure {k}/{len(makers)}: {stem}")
             written.append(save_png(make(), out / f"{stem}.png", dpi))
     except OSError as exc:
         raise KhorasanError(f"{out}: cannot write the comparison: {exc}") from None

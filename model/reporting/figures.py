@@ -18,8 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from model.reporting.names import scenario_label
 from model.reporting.outcomes import KEY_OUTCOMES, Window
 from model.reporting.runs import Pairing, ScenarioRun
+from model.stats import quantile
 from model.viz.common import (
     COLORS,
     date_axis,
@@ -108,7 +110,8 @@ def finish_figure(fig: Figure, title: str, footer: str) -> Figure:
 
 def band_handles(colors: dict[str, str]) -> list:
     """Legend handles: one line per scenario, then what the bands mean."""
-    handles = [Line2D([], [], color=darker(c), lw=1.8, label=n) for n, c in colors.items()]
+    handles = [Line2D([], [], color=darker(c), lw=1.8, label=scenario_label(n))
+               for n, c in colors.items()]
     return [*handles, Patch(color="#888888", alpha=0.45, label="50%"),
             Patch(color="#888888", alpha=0.18, label="90% of replicates")]
 
@@ -142,15 +145,17 @@ def fan_figure(runs: Sequence[ScenarioRun], series: FanSeries, window: Window) -
     rows = -(-(len(runs) + 2) // ncols)
     fig = new_figure(7.5, 4.6 + 0.2 * rows, footer=0.6, header=0.6 + 0.2 * rows)
     ax = fig.subplots()
+    top = 0.0
     for run in runs:
         table = series_table(run, series, window)
         draw_band(ax, table, colors[run.name])
+        top = max(top, float(np.nanmax(quantiles(table.loc[window.start:])[0.95])))
     ax.set_xlim(table.index[0], table.index[-1])
     if not series.cumulative and window.start > table.index[0]:
         ax.axvline(window.start, color="#777777", lw=0.8, ls="--")
         ax.text(window.start, 0.99, " window starts", transform=ax.get_xaxis_transform(),
                 fontsize=7, color="#555555", va="top", ha="left")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, max(top, 1e-9) * 1.08)  # the window's range: earlier peaks may be cut
     ax.set_title(series.title, loc="left")
     ax.set_ylabel(series.unit)
     date_axis(ax)
@@ -168,13 +173,14 @@ def _strip(ax: Axes, k: int, values: np.ndarray, color: str) -> None:
             b.set(facecolor=color, edgecolor=color, alpha=0.25)
     jitter = np.random.default_rng(k).uniform(-0.15, 0.15, values.size)
     ax.scatter(k + jitter, values, s=7, color=color, alpha=0.7, lw=0, zorder=3)
-    ax.hlines(np.median(values), k - 0.3, k + 0.3, color="black", lw=1.6, zorder=4)
+    ax.hlines(quantile(values, 0.5), k - 0.3, k + 0.3, color="black", lw=1.6, zorder=4)
     if values.size > 1:
-        lo, hi = np.quantile(values, [0.05, 0.95])
+        lo, hi = quantile(values, [0.05, 0.95])
         ax.vlines(k + 0.36, lo, hi, color="black", lw=1.0, zorder=4)
 
 
 def _category_axis(ax: Axes, names: Sequence[str], axis: str = "x") -> None:
+    names = [scenario_label(n) for n in names]
     ticks = np.arange(len(names))
     rotate = max(map(len, names)) > 10
     if axis == "x":
@@ -225,7 +231,7 @@ def distributions_figure(values: dict[str, pd.DataFrame], runs: Sequence[Scenari
 def _forest(ax: Axes, diffs: dict[str, pd.DataFrame], key: str, colors: dict[str, str]) -> None:
     for k, (name, table) in enumerate(diffs.items()):
         d = table[key].to_numpy(dtype=float)
-        q05, q25, q50, q75, q95 = np.quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
+        q05, q25, q50, q75, q95 = quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
         ax.hlines(k, q05, q95, color=colors[name], lw=1.4)
         ax.hlines(k, q25, q75, color=colors[name], lw=5, alpha=0.6)
         ax.plot([q50], [k], "o", color=darker(colors[name]), ms=5, zorder=4)
@@ -246,7 +252,8 @@ def differences_figure(diffs: dict[str, pd.DataFrame], runs: Sequence[ScenarioRu
         ax.set_title(o.label, loc="left", fontsize=9, wrap=True)
         ax.set_xlabel(f"{o.unit}, scenario − {runs[0].name}")
     kind = "Paired" if pairing.paired else "UNPAIRED"
-    return finish_figure(fig, f"{kind} differences from the baseline '{runs[0].name}', "
+    return finish_figure(fig, f"{kind} differences from the baseline "
+                        f"'{scenario_label(runs[0].name)}', "
                         f"{window.label}",
                    "Dot: median difference; thick bar: 50%; thin bar: 90% of pairs. "
                    f"{pairing.note()} {source_line(runs, window)}")

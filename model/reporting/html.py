@@ -40,9 +40,14 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre.comment { background: #f6f7f8; border: 1px solid var(--line); padding: .6rem .8rem;
               white-space: pre-wrap; font-size: .82rem; }
 figure { margin: 1rem 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; cursor: zoom-in; }
+figure img:focus { position: fixed; inset: 1vh 1vw; width: 98vw; height: 98vh; max-width: none;
+                   object-fit: contain; background: white; z-index: 10; cursor: zoom-out;
+                   outline: 2px solid #888; box-shadow: 0 0 0 100vmax rgba(0,0,0,.5); }
+dl.glossary dt { font-weight: 600; margin-top: .5rem; }
+dl.glossary dd { margin-left: 1.2rem; }
 figcaption { color: var(--muted); font-size: .85rem; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 1rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(680px, 1fr)); gap: 1rem; }
 .swatch { display: inline-block; width: .9rem; height: .9rem; border-radius: 2px;
           vertical-align: -0.1rem; margin-right: .35rem; }
 footer { color: var(--muted); font-size: .8rem; margin-top: 3rem; }
@@ -101,7 +106,8 @@ def data_uri(png: bytes) -> str:
 def figure(png: bytes, alt: str, caption: str = "") -> str:
     """An embedded PNG with alt text and an optional caption."""
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return f'<figure><img src="{data_uri(png)}" alt="{esc(alt)}">{cap}</figure>'
+    return (f'<figure><img src="{data_uri(png)}" alt="{esc(alt)}" tabindex="0" '
+            f'title="click to enlarge; click elsewhere to close">{cap}</figure>')
 
 
 def section(anchor: str, title: str, body: str) -> str:

@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize, PowerNorm
 from matplotlib.figure import Figure
 
 from model.reporting.figures import finish_figure, source_line
+from model.reporting.names import scenario_label
 from model.reporting.outcomes import CONTROL_THRESHOLD, Window
 from model.reporting.runs import ScenarioRun
 from model.viz.common import new_figure, styled
@@ -89,7 +90,7 @@ def map_figure(runs: Sequence[ScenarioRun], kind: MapKind, window: Window) -> Fi
         mappable = draw_choropleth(ax, values, kind.cmap, norm, paths)
         label_top(ax, values[values >= 0.01], LABELLED, kind.fmt)
         extra = f"\n{_held(run, window)}" if kind.at_horizon else ""
-        ax.set_title(f"{run.name}{extra}", loc="left", fontsize=9)
+        ax.set_title(f"{scenario_label(run.name)}{extra}", loc="left", fontsize=9)
     for ax in axes[len(runs):]:
         ax.set_axis_off()
     bar = fig.colorbar(mappable, ax=list(axes), shrink=0.6, pad=0.01, aspect=30)
@@ -97,5 +98,5 @@ def map_figure(runs: Sequence[ScenarioRun], kind: MapKind, window: Window) -> Fi
     bar.outline.set_visible(False)
     when = f"{window.end:%Y-%m}" if kind.at_horizon else window.label
     return finish_figure(fig, f"{kind.title} ({when})",
-                   f"Grey: zero. Labels: the {LABELLED} highest provinces. "
+                   f"Grey: zero. Labels: the {LABELLED} highest provinces; star: Kabul. "
                    + source_line(runs, window))

@@ -2,8 +2,10 @@
 
 Counts (clashes, defections, casualties, new displacement, attacks abroad) are totals over the
 window; stocks (ISKP fighters, ISKP-controlled provinces, the displaced stock, security, refugees
-abroad) are read at the window's last month, the horizon; the tail metrics are the largest
-attack of the window and whether one reached the Kabul airport attack's 170 killed.
+abroad) are read at the window's last month, the horizon, and their keys say so
+(``..._at_horizon``, as in ``summarize``); the tail metrics are the largest attack of the window
+and whether one reached the Kabul airport attack's 170 killed. Quantiles and number formatting
+come from :mod:`model.stats`, as in every view.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from model.calendar import month_index, month_label
 from model.errors import KhorasanError
 from model.reporting.runs import Pairing, ScenarioRun
+from model.stats import interval, summary
 
 PROJECTION_START = "2021-09"
 """First full month after Kabul fell (2021-08-15): the default start of the window."""
@@ -51,8 +53,8 @@ class Outcome:
 
 KEY_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("clashes", "Taliban–ISKP clashes", "events", ("clashes",)),
-    Outcome("iskp_fighters", "ISKP fighters at the horizon", "fighters", ("iskp_fighters",),
-            True),
+    Outcome("iskp_fighters_at_horizon", "ISKP fighters at the horizon", "fighters",
+            ("iskp_fighters",), True),
     Outcome("iskp_controlled_provinces", "ISKP-controlled provinces at the horizon "
             f"(ISKP share ≥ {CONTROL_THRESHOLD})", "provinces", ("control_iskp",), True),
     Outcome("defections_to_iskp", "Defections to ISKP", "commanders", ("defections_to_iskp",)),
@@ -67,11 +69,11 @@ KEY_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("civilian_casualties_iskp", "Civilian casualties attributed to ISKP", "people",
             ("civilian_casualties_iskp",)),
     Outcome("displaced", "New displacement", "people", ("displaced",)),
-    Outcome("displaced_stock", "Displaced, not yet returned, at the horizon", "people",
-            ("displaced_stock",), True),
-    Outcome("security", "Security (population-weighted) at the horizon", "[0,1]",
+    Outcome("displaced_stock_at_horizon", "Displaced, not yet returned, at the horizon",
+            "people", ("displaced_stock",), True),
+    Outcome("security_at_horizon", "Security (population-weighted) at the horizon", "[0,1]",
             ("security",), True),
-    Outcome("refugees_abroad", "Refugees abroad at the horizon", "people",
+    Outcome("refugees_abroad_at_horizon", "Refugees abroad at the horizon", "people",
             ("refugees_abroad",), True),
     Outcome("refugees_out", "People leaving as refugees", "people", ("refugees_out",)),
     Outcome("iskp_detained", "ISKP fighters killed or detained by the Taliban state's raids",
@@ -170,14 +172,6 @@ def all_replicates(runs: Sequence[ScenarioRun], window: Window) -> dict[str, pd.
     return {r.name: per_replicate(r, window) for r in runs}
 
 
-def _quantiles(values: pd.Series) -> dict[str, float]:
-    """Median, 5% and 95% quantiles and mean; integer data use observed values only."""
-    v = values.to_numpy(dtype=float)
-    method = "inverted_cdf" if np.all(v == np.round(v)) else "linear"
-    q05, q50, q95 = np.quantile(v, [0.05, 0.5, 0.95], method=method)
-    return {"median": q50, "q05": q05, "q95": q95, "mean": float(v.mean())}
-
-
 def key_table(values: dict[str, pd.DataFrame], window: Window) -> pd.DataFrame:
     """Tidy table of the key outcomes: one row per scenario and outcome.
 
@@ -189,7 +183,7 @@ def key_table(values: dict[str, pd.DataFrame], window: Window) -> pd.DataFrame:
         for o in KEY_OUTCOMES:
             rows.append({"scenario": scenario, "outcome": o.key, "label": o.label,
                          "unit": o.unit, "window": window.label, "replicates": len(table),
-                         **_quantiles(table[o.key])})
+                         **summary(table[o.key])})
     return pd.DataFrame(rows)
 
 
@@ -216,28 +210,19 @@ def difference_table(diffs: dict[str, pd.DataFrame], baseline: str,
             d = table[o.key]
             rows.append({"scenario": scenario, "baseline": baseline, "outcome": o.key,
                          "label": o.label, "unit": o.unit, "pairs": len(d),
-                         "paired": pairing.paired, **_quantiles(d),
+                         "paired": pairing.paired, **summary(d),
                          "share_higher": float((d > 0).mean()),
                          "share_lower": float((d < 0).mean())})
     return pd.DataFrame(rows)
 
 
-def fmt(value: float, signed: bool = False) -> str:
-    """A table number: thousands separators, one decimal below 10 unless integral."""
-    sign = "+" if signed and value > 0 else ""
-    if abs(value) >= 10 or float(value).is_integer():
-        return f"{sign}{value:,.0f}"
-    return f"{sign}{value:,.1f}"
-
-
-def interval(row: pd.Series, signed: bool = False) -> str:
-    """``median (q05 to q95)`` of a table row; a probability outcome's mean as a percentage."""
+def outcome_cell(row, signed: bool = False) -> str:
+    """A table cell: ``median (q05 to q95)``, or a probability outcome's mean as a percentage."""
     outcome = BY_KEY.get(row.get("outcome"))
     if outcome is not None and outcome.threshold is not None:
         share = round(100.0 * row["mean"])
         return f"{share:+d} points" if signed else f"{share:d}% of replicates"
-    return (f"{fmt(row['median'], signed)} ({fmt(row['q05'], signed)} to "
-            f"{fmt(row['q95'], signed)})")
+    return interval(row, signed)
 
 
 def _wide(table: pd.DataFrame, cell) -> pd.DataFrame:
@@ -253,12 +238,12 @@ def _wide(table: pd.DataFrame, cell) -> pd.DataFrame:
 
 def wide_key_table(table: pd.DataFrame) -> pd.DataFrame:
     """Outcome x scenario table of ``median (q05 to q95)`` strings (for Markdown and HTML)."""
-    return _wide(table, interval)
+    return _wide(table, outcome_cell)
 
 
 def wide_difference_table(table: pd.DataFrame) -> pd.DataFrame:
     """Outcome x scenario table of paired differences with the share of pairs higher."""
-    return _wide(table, lambda row: f"{interval(row, signed=True)}; "
+    return _wide(table, lambda row: f"{outcome_cell(row, signed=True)}; "
                                     f"higher in {row['share_higher']:.0%} of pairs")
 
 

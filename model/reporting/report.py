@@ -8,7 +8,7 @@ the calibration summary with the posterior predictive coverage, the caveats and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,14 @@ from model import __version__
 from model.errors import KhorasanError
 from model.parameters import SPECS
 from model.reporting import html as h
+from model.reporting.briefing import glossary_section, plain_summary
 from model.reporting.calibration import Calibration, coverage_summary, load_calibration
 from model.reporting.compare import Comparison, figure_makers, header_lines
 from model.reporting.figures import FAN_SERIES, png_bytes, scenario_colors
-from model.reporting.outcomes import interval, wide_difference_table, wide_key_table
+from model.reporting.names import scenario_label
+from model.reporting.outcomes import wide_difference_table, wide_key_table
 from model.reporting.runs import ScenarioRun, leading_comment, scenario_file
+from model.stats import interval
 
 MAX_BYTES = 5_000_000
 DPIS = (96, 72, 56)
@@ -139,14 +142,18 @@ def _scenario_card(run: ScenarioRun, color: str, search: Sequence[Path]) -> str:
     return "".join(parts) + "</div>"
 
 
-HEADLINES = ("iskp_fighters", "iskp_controlled_provinces", "civilian_casualties",
-             "displaced_stock")
+HEADLINES = ("iskp_fighters_at_horizon", "iskp_controlled_provinces", "civilian_casualties",
+             "displaced_stock_at_horizon")
 """Outcomes quoted in the summary at the top of the report."""
 
 
-def summary_section(comp: Comparison) -> str:
-    """What was compared, and the headline paired differences per scenario."""
-    parts = [h.paragraph(x) for x in header_lines(comp)[:-1]]
+def summary_section(comp: Comparison, images: dict[str, bytes]) -> str:
+    """The differences chart, the summary in words, then the headline paired differences."""
+    parts = [h.figure(images["differences"], "Paired differences from the baseline",
+                      "Paired differences from the baseline for every key outcome (dot: "
+                      "median; bars: 50% and 90% of pairs). Click a figure to enlarge it."),
+             plain_summary(comp)]
+    parts += [h.paragraph(x) for x in header_lines(comp)[:-1]]
     note = comp.pairing.note()
     parts.append(h.paragraph(note) if comp.pairing.paired else h.warning(note))
     rows = comp.differences.set_index(["scenario", "outcome"])
@@ -154,7 +161,8 @@ def summary_section(comp: Comparison) -> str:
         items = [f"{rows.loc[(scenario, k), 'label']}: {interval(rows.loc[(scenario, k)], True)}"
                  f" {rows.loc[(scenario, k), 'unit']}, higher in "
                  f"{rows.loc[(scenario, k), 'share_higher']:.0%} of pairs" for k in HEADLINES]
-        parts.append(f"<h3>{h.esc(scenario)} minus {h.esc(comp.baseline)}</h3>"
+        parts.append(f"<h3>{h.esc(scenario_label(scenario))} minus "
+                     f"{h.esc(scenario_label(comp.baseline))}</h3>"
                      + h.bullet_list(items))
     parts.append(h.paragraph("Median difference with its 90% interval; see the tables below "
                              "for all outcomes and levels.", "note"))
@@ -175,7 +183,7 @@ def outcomes_section(comp: Comparison) -> str:
                         "with the 90% interval (5th to 95th percentile) in brackets. Counts are "
                         "totals over the window; 'at the horizon' values are at its last month; "
                         f"ISKP-controlled provinces have an ISKP influence share of at least "
-                        "0.5.") + h.table(wide_key_table(comp.key)))
+                        "0.5.") + h.table(wide_key_table(comp.key).rename(columns=scenario_label)))
 
 
 def differences_section(comp: Comparison, images: dict[str, bytes]) -> str:
@@ -185,8 +193,9 @@ def differences_section(comp: Comparison, images: dict[str, bytes]) -> str:
     return (lead + h.paragraph("Cells: median difference (90% interval) of scenario minus "
                                "baseline, and the share of pairs in which the scenario's value "
                                "is higher.")
-            + h.table(wide_difference_table(comp.differences))
-            + h.figure(images["differences"], "Paired differences from the baseline"))
+            + h.table(wide_difference_table(comp.differences).rename(columns=scenario_label))
+            + h.paragraph("The chart of these differences opens the report (At a glance).",
+                          "note"))
 
 
 def figures_section(images: dict[str, bytes]) -> str:
@@ -289,15 +298,21 @@ def provenance_section(comp: Comparison) -> str:
     return h.table(pd.DataFrame(rows), index=False)
 
 
-def render_images(comp: Comparison, dpi: int) -> dict[str, bytes]:
-    """Every comparison figure as PNG bytes at ``dpi``."""
-    return {stem: png_bytes(make(), dpi) for stem, make in figure_makers(comp).items()}
+def render_images(comp: Comparison, dpi: int,
+                  progress: Callable[[str], None] = lambda message: None) -> dict[str, bytes]:
+    """Every comparison figure as PNG bytes at ``dpi`` (``progress`` told of each)."""
+    makers = figure_makers(comp)
+    images = {}
+    for k, (stem, make) in enumerate(makers.items(), 1):
+        progress(f"figure {k}/{len(makers)}: {stem} ({dpi} dpi)")
+        images[stem] = png_bytes(make(), dpi)
+    return images
 
 
 def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
                search: Sequence[Path] = ()) -> str:
     """The complete report page."""
-    sections = [("summary", "At a glance", summary_section(comp)),
+    sections = [("summary", "At a glance", summary_section(comp, images)),
                 ("scenarios", "What each scenario assumes", scenarios_section(comp, search)),
                 ("outcomes", "Key outcomes", outcomes_section(comp)),
                 ("differences", "Differences from the baseline",
@@ -306,13 +321,14 @@ def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
                 ("calibration", "Calibration and posterior predictive coverage",
                  calibration_section(cal, comp.runs)),
                 ("caveats", "Caveats: how far to trust this", caveats_section(comp)),
+                ("glossary", "Glossary", glossary_section()),
                 ("provenance", "Provenance", provenance_section(comp))]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = ("<h1>Khorasan: what happens next</h1>"
               + h.paragraph(f"Scenario projections of the Taliban–ISKP power struggle in "
                             f"Afghanistan, {comp.window.label}: "
-                            + ", ".join(r.name for r in comp.runs)
-                            + f" (baseline: {comp.baseline}).")
+                            + ", ".join(scenario_label(r.name) for r in comp.runs[1:])
+                            + f" against the baseline ({scenario_label(comp.baseline)}).")
               + h.paragraph("Scenario-conditional projections, not forecasts."))
     body = h.toc([(a, t) for a, t, _ in sections]) + "".join(
         h.section(a, t, b) for a, t, b in sections)
@@ -322,7 +338,8 @@ def build_html(comp: Comparison, cal: Calibration, images: dict[str, bytes],
 
 
 def write_report(comp: Comparison, out: Path, calibration: Path = Path("calibration"),
-                 search: Sequence[Path] = (Path("scenarios"),)) -> tuple[Path, int]:
+                 search: Sequence[Path] = (Path("scenarios"),),
+                 progress: Callable[[str], None] = lambda message: None) -> tuple[Path, int]:
     """Write the report, lowering figure resolution until it is under 5 MB.
 
     Args:
@@ -330,6 +347,7 @@ def write_report(comp: Comparison, out: Path, calibration: Path = Path("calibrat
         out: The HTML file to write.
         calibration: The calibration folder (missing outputs are noted, not fatal).
         search: Folders searched for the scenario files (for their comments).
+        progress: Called with a short message before each figure.
 
     Returns:
         The path written and its size in bytes.
@@ -339,7 +357,7 @@ def write_report(comp: Comparison, out: Path, calibration: Path = Path("calibrat
     """
     cal = load_calibration(calibration)
     for dpi in DPIS:
-        text = build_html(comp, cal, render_images(comp, dpi), search)
+        text = build_html(comp, cal, render_images(comp, dpi, progress), search)
         if len(text.encode("utf-8")) <= MAX_BYTES:
             break
     out = Path(out)

@@ -17,7 +17,10 @@ PRESSURE_MEMORY = 0.6  # weight of last month's pressure (documented in docs/ODD
 
 @kernel
 def exposed_iskp(p, iskp, refuge_weight):
-    """``X_i = max(I_i - ν_i, 0)``, ``ν_i = refuge_capacity · hardline_i · [borders Pakistan]``."""
+    """``X_i = max(I_i - ν_i, 0)``, ``ν_i = refuge_capacity · hardline_i · [borders Pakistan]``.
+
+    The combat step passes ``refuge_weight`` times ``border_permeability[i]``.
+    """
     return max(iskp - p.refuge_capacity * refuge_weight, 0.0)
 
 
@@ -132,7 +135,8 @@ def combat(p, s, r, w, pv, sides, c, n, forces, nangarhar, stream, o):
     n_prov = forces.shape[0]
     exposed = np.empty(n_prov)
     for i in range(n_prov):
-        exposed[i] = exposed_iskp(p, forces[i, ISKP], w.refuge_weight[i])
+        exposed[i] = exposed_iskp(p, forces[i, ISKP],
+                                  w.refuge_weight[i] * s.border_permeability[i])
         hostility = s.taliban_crackdown[i] if r.governs else 1.0
         rate = clash_rate(p, s.clash_rate[i], hostility, forces[i, TALIBAN], exposed[i])
         o.clashes[i] = poisson(stream, rate)

@@ -76,13 +76,14 @@ def attack_weights(p, neighbours, pv, forces, covert):
 
 
 @kernel
-def iskp_attacks(p, r, m, neighbours, pv, forces, covert, stream, o):
+def iskp_attacks(p, s, r, m, neighbours, pv, forces, covert, stream, o):
     """ISKP's mass-casualty attacks in Afghanistan this month.
 
-    ``A ~ Poisson(μ_att)`` nationwide, each in a province drawn from ``ω`` with an
-    :func:`attack_size` of casualties, of whom ``Binomial(size, attack_killed_share)`` are
-    killed. Records ``iskp_attacks``, ``civilian_casualties_iskp`` and
-    ``iskp_largest_attack_killed``; sets ``last_attacks``.
+    ``A ~ Poisson(μ_att · Σ ω_i k_i / Σ ω_i)`` nationwide, each in a province drawn from
+    ``ω_i k_i`` with an :func:`attack_size` of casualties, of whom ``Binomial(size,
+    attack_killed_share)`` are killed; ``k_i = iskp_attack_multiplier[i]`` (1 everywhere by
+    default, when the factor is exactly 1). Records ``iskp_attacks``,
+    ``civilian_casualties_iskp`` and ``iskp_largest_attack_killed``; sets ``last_attacks``.
 
     Returns:
         The people killed by the attacks, by province, and the number of attacks.
@@ -93,11 +94,14 @@ def iskp_attacks(p, r, m, neighbours, pv, forces, covert, stream, o):
     for i in range(n_prov):
         total += forces[i, ISKP]
         pv.last_attacks[i] = 0.0
-    count = poisson(stream, attack_rate(p, r, m, total, covert))
+    base = attack_weights(p, neighbours, pv, forces, covert)
+    weights = base * s.iskp_attack_multiplier
+    weight_total = weights.sum()
+    base_total = base.sum()
+    factor = weight_total / base_total if base_total > 0.0 else 1.0
+    count = poisson(stream, attack_rate(p, r, m, total, covert) * factor)
     if count == 0:
         return killed, 0
-    weights = attack_weights(p, neighbours, pv, forces, covert)
-    weight_total = weights.sum()
     scale = size_scale(p, total)
     for _ in range(count):
         where = categorical(stream, weights, weight_total)
@@ -125,7 +129,7 @@ def harm(p, s, r, m, neighbours, pv, forces, covert, attack_stream, stream, o):
     Returns:
         The number of ISKP attacks in Afghanistan this month.
     """
-    attack_killed, attacks = iskp_attacks(p, r, m, neighbours, pv, forces, covert,
+    attack_killed, attacks = iskp_attacks(p, s, r, m, neighbours, pv, forces, covert,
                                           attack_stream, o)
     for i in range(forces.shape[0]):
         war = poisson(stream, p.war_harm_rate * pv.contact[i])

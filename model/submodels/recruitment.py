@@ -53,8 +53,9 @@ def recruit_pools(p, s, w, pv, sides, forces, inflow):
 
     ``pool_iT = taliban_recruit_rate[i] · T_i · G_i · K_iT · Π_T · M_T · room_i`` and
     ``pool_iI = iskp_recruit_rate[i] · iskp_recruit_multiplier[i] · a_i · I_i · G_i · K_iI ·
-    Π_I · M_I · room_i + X_i``, with ``G_i = (1 + grievance_recruit_gain · g_i) · (1 +
-    harm_recruit_gain · harm_i)``, ``harm_i = 10⁴ H_i / max(N_i, 1)``, the control factor
+    Π_I · M_I · room_i + X_i · border_permeability[i]``, with ``G_i = (1 +
+    grievance_recruit_gain · g_i) · (1 + harm_recruit_gain · harm_i)``, ``harm_i = 10⁴ H_i /
+    max(N_i, 1)``, the control factor
     ``K_if = 1 + control_recruit_gain · s_if`` (the faction's influence share last month),
     ``a_i = iskp_network_appeal + (1 - iskp_network_appeal) · hardline_i`` and ``room_i =
     max(1 - (T_i + I_i) / (mobilisation_ceiling · max(N_i, 1)), 0)``.
@@ -76,7 +77,8 @@ def recruit_pools(p, s, w, pv, sides, forces, inflow):
                              * room)
         pools[i, ISKP] = (s.iskp_recruit_rate[i] * s.iskp_recruit_multiplier[i] * appeal
                           * forces[i, ISKP] * attract * control_i * pay_factor[ISKP]
-                          * momentum_factor[ISKP] * room + inflow[i])
+                          * momentum_factor[ISKP] * room
+                          + inflow[i] * s.border_permeability[i])
     return pools
 
 

@@ -101,8 +101,8 @@ def run_on_pool(chunks: Iterable[Chunk], on_result: OnResult, workers: int) -> N
 def connect(scheduler: Any) -> tuple[Any, bool]:
     """A dask client for ``scheduler`` (an address or a Client) and whether we own it.
 
-    A sweep connects before it writes anything, so an unreachable scheduler leaves the
-    output folder as it was.
+    A sweep or a run connects before it writes anything, so an unreachable scheduler leaves
+    the output folder as it was.
 
     Raises:
         KhorasanError: If dask is missing or the scheduler is unreachable.

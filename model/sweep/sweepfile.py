@@ -19,6 +19,7 @@ from model.data import load_provinces
 from model.errors import DataError, KhorasanError
 from model.outputs import OUTPUTS
 from model.parameters import check_name
+from model.suggest import did_you_mean, unknown
 from model.sweep.design import check_size
 from model.sweep.spec import (
     DESIGN_KEYS,
@@ -40,7 +41,8 @@ _SCRAMBLE_METHODS = ("sobol", "halton", "saltelli")
 
 def _choice(path: Path, key: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ConfigError(f"{path}: key '{key}' = {value!r}; allowed: {', '.join(allowed)}")
+        raise ConfigError(f"{path}: key '{key}' = {value!r}; "
+                          f"{did_you_mean(str(value), allowed)}allowed: {', '.join(allowed)}")
     return value
 
 
@@ -67,7 +69,7 @@ def _read(path: Path) -> dict[str, Any]:
     for section in raw:
         if section not in valid:
             raise ConfigError(f"{path}: unknown section [{section}]; "
-                              f"valid sections: {', '.join(valid)}")
+                              f"{unknown(section, valid, 'valid sections')}")
     return raw
 
 

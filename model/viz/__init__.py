@@ -52,13 +52,15 @@ FIGURES: dict[str, Callable[[Run, Observed], Figure | None]] = {
 """File stem -> figure function; a function may return None when its data are absent."""
 
 
-def plot_run(run_dir: Path, out_dir: Path | None = None) -> list[Path]:
+def plot_run(run_dir: Path, out_dir: Path | None = None,
+             progress: Callable[[str], None] = lambda message: None) -> list[Path]:
     """Draw every figure of a run directory as PNG.
 
     Args:
         run_dir: A run directory (``manifest.json``, ``national.parquet``,
             ``provinces.parquet``).
         out_dir: Where to write the PNG files; ``run_dir/figures`` by default.
+        progress: Called with a short message before each figure.
 
     Returns:
         Paths of the files written, in the order of :data:`FIGURES`.
@@ -71,7 +73,8 @@ def plot_run(run_dir: Path, out_dir: Path | None = None) -> list[Path]:
     observed = load_observed()
     out = Path(out_dir) if out_dir is not None else Path(run_dir) / "figures"
     written = []
-    for stem, draw in FIGURES.items():
+    for k, (stem, draw) in enumerate(FIGURES.items(), 1):
+        progress(f"figure {k}/{len(FIGURES)}: {stem}")
         fig = draw(run, observed)
         if fig is not None:
             written.append(save(fig, out / f"{stem}.png"))

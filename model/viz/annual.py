@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from model.observed import CasualtyRecord, Observed
+from model.stats import quantile
 from model.viz.common import (
     COLORS,
     Run,
@@ -75,7 +76,7 @@ def _match(record: CasualtyRecord, span: Period) -> bool:
 def _panel(ax: Axes, sums: np.ndarray, spans: list[Period], observed: list[float | None],
            color: str, title: str) -> None:
     x = np.arange(len(spans))
-    lo, q1, mid, q3, hi = np.quantile(sums, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
+    lo, q1, mid, q3, hi = quantile(sums, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
     ax.vlines(x - 0.1, lo, hi, color=color, lw=1.2, alpha=0.8)
     ax.vlines(x - 0.1, q1, q3, color=color, lw=5, alpha=0.55)
     ax.plot(x - 0.1, mid, "o", color=color, ms=5, mec="white", mew=0.8)

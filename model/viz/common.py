@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from model.errors import DataError
 from model.observed import Observed
 from model.outputs import OUTPUTS
+from model.stats import quantile
 
 DPI = 150
 BANDS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -166,7 +167,7 @@ def finish(fig: Figure, run: Run, title: str, note: str = "") -> Figure:
 
 def quantiles(wide: pd.DataFrame, qs: tuple[float, ...] = BANDS) -> pd.DataFrame:
     """Quantiles across the columns (replicates) of a wide table, one column per quantile."""
-    values = np.nanquantile(wide.to_numpy(dtype=float), qs, axis=1).T
+    values = quantile(wide.to_numpy(dtype=float), qs, axis=1).T
     return pd.DataFrame(values, index=wide.index, columns=list(qs))
 
 
@@ -208,7 +209,7 @@ def interval_text(values: np.ndarray, fmt: str | None = None) -> str:
     show = (lambda v: human(v, top)) if fmt is None else (lambda v: f"{v:{fmt}}")
     if values.size == 1:
         return f"{show(values[0])} (1 replicate)"
-    lo, mid, hi = np.quantile(values, [0.05, 0.5, 0.95])
+    lo, mid, hi = quantile(values, [0.05, 0.5, 0.95])
     return f"median {show(mid)} (90%: {show(lo)}–{show(hi)})"
 
 

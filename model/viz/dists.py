@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from model.observed import Observed
+from model.stats import quantile
 from model.viz.common import COLORS, Run, finish, interval_text, new_figure, styled, thousands
 
 POST_TAKEOVER = pd.Timestamp("2021-09-01")
@@ -102,7 +103,7 @@ def draw_violin(ax: Axes, values: np.ndarray, color: str) -> None:
     ax.scatter(jitter, values, s=9, color=color, alpha=0.75, lw=0, zorder=3)
     ax.hlines(np.median(values), -0.3, 0.3, color="black", lw=1.6, zorder=4)
     if values.size > 1:
-        lo, hi = np.quantile(values, [0.05, 0.95])
+        lo, hi = quantile(values, [0.05, 0.95])
         ax.vlines(0.38, lo, hi, color="black", lw=1.0)
         ax.hlines([lo, hi], 0.35, 0.41, color="black", lw=1.0)
     ax.set_xlim(-0.6, 0.6)

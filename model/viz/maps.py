@@ -102,23 +102,82 @@ def _frame(ax: Axes, paths: dict[str, MplPath]) -> None:
     ax.set_axis_off()
 
 
-def label_top(ax: Axes, values: pd.Series, n: int, fmt: str | None = None) -> None:
-    """Write name and value of the ``n`` largest positive provinces at their label points.
+LABEL_SIZE = 7
+"""Point size of the province labels."""
+
+
+def _box(x: float, y: float, text: str) -> tuple[float, float, float, float]:
+    """An approximate label box in degrees (about 0.19° a character, 0.36° a line at 7 pt)."""
+    lines = text.split("\n")
+    half_w = 0.095 * max(map(len, lines)) * LABEL_SIZE / 7
+    half_h = 0.18 * len(lines) * LABEL_SIZE / 7
+    return x - half_w, x + half_w, y - half_h, y + half_h
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def place_labels(points: list[tuple[float, float, str]],
+                 reserved: list[tuple] = ()) -> list[tuple[float, float]]:
+    """Label positions that do not overlap: each at its point, or moved up or down.
+
+    Args:
+        points: ``(lon, lat, text)`` in drawing order (the most important first).
+        reserved: Boxes ``(x0, x1, y0, y1)`` already taken.
+
+    Returns:
+        The ``(lon, lat)`` of each label.
+    """
+    placed: list[tuple] = list(reserved)
+    where = []
+    offsets = [0.0, *[s * k * 0.45 for k in range(1, 9) for s in (1, -1)]]
+    for x, y, text in points:
+        for dy in offsets:
+            box = _box(x, y + dy, text)
+            if not any(_overlaps(box, other) for other in placed):
+                break
+        placed.append(box)
+        where.append((x, y + dy))
+    return where
+
+
+def label_top(ax: Axes, values: pd.Series, n: int, fmt: str | None = None,
+              capital: str | None = "Kabul") -> None:
+    """Write name and value of the ``n`` largest positive provinces, without overlaps.
+
+    A label that would cover another moves up or down, with a thin line to its province. The
+    capital is marked with a star (and its name, unless it is labelled anyway).
 
     Args:
         ax: Map axes.
         values: Province name -> value.
         n: Number of provinces labelled.
         fmt: Format spec of the values; by default one decimal below 10, none above.
+        capital: Province marked with a star, or None.
     """
     provinces = load_provinces()
     top = values[values > 0].sort_values(ascending=False).head(n)
     halo = [pe.withStroke(linewidth=2.2, foreground="white")]
+    points, reserved = [], []
     for name, value in top.items():
         i = provinces.index(str(name))
         spec = fmt or (",.0f" if value >= 10 or float(value).is_integer() else ".1f")
-        ax.text(provinces.lon[i], provinces.lat[i], f"{name}\n{value:{spec}}", ha="center",
-                va="center", fontsize=7, fontweight="bold", color="#222222", path_effects=halo)
+        points.append((provinces.lon[i], provinces.lat[i], f"{name}\n{value:{spec}}"))
+    if capital is not None:
+        i = provinces.index(capital)
+        cx, cy = provinces.lon[i], provinces.lat[i]
+        ax.plot(cx, cy, marker="*", ms=9, color="black", zorder=6, path_effects=halo)
+        reserved.append(_box(cx, cy, "**"))
+        if capital not in top.index:
+            reserved.append(_box(cx, cy - 0.4, capital))
+            ax.text(cx, cy - 0.4, capital, ha="center", va="center", fontsize=LABEL_SIZE,
+                    color="black", path_effects=halo, zorder=6)
+    for (x, y, text), (lx, ly) in zip(points, place_labels(points, reserved), strict=True):
+        if ly != y:
+            ax.plot([x, lx], [y, ly], color="#444444", lw=0.6, zorder=4)
+        ax.text(lx, ly, text, ha="center", va="center", fontsize=LABEL_SIZE, fontweight="bold",
+                color="#222222", path_effects=halo, zorder=5)
 
 
 def window_bounds(run: Run, window: Window | None) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -14,6 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from model.observed import Observed, ProvinceEvent, month
+from model.stats import quantile
 from model.viz.common import (
     BOX,
     COLORS,
@@ -73,7 +74,7 @@ def province_panel(ax: Axes, run: Run, province: str, end: pd.Timestamp,
     ax.set_ylabel("fighters (month end)")
     date_axis(ax)
     thousands(ax)
-    return float(np.nanmax(table.quantile(0.95, axis=1)))
+    return float(np.nanmax(quantile(table.to_numpy(dtype=float), 0.95, axis=1)))
 
 
 @styled

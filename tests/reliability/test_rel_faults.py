@@ -135,7 +135,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path, command):
     err = proc.stderr.read().decode()
     proc.stderr.close()
     assert proc.wait(timeout=120) == 1
-    assert err == ""
+    # nothing but the small-sample warning, which goes out before the pipe is written to
+    assert all(line.startswith("khorasan: warning:") for line in err.splitlines()), err
 
 
 def test_ctrl_c_is_one_line_saying_how_to_resume(tmp_path, capsys):
