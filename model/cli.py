@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from model import __version__
+from model.cli_options import add_param_source, add_workers
 from model.errors import KhorasanError
 from model.failures import report_failure
 from model.lock import folder_lock
@@ -263,12 +264,9 @@ def _add_calibration(sub) -> None:
     p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
     p.add_argument("--targets", default="calibration/targets.toml",
                    help="calibration targets (default calibration/targets.toml)")
-    p.add_argument("--posterior", default="calibration/posterior.parquet",
-                   help="posterior file (default calibration/posterior.parquet)")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
-                   help="parameter source (default: one posterior draw per run)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (results do not depend on it)")
+    add_param_source(p, "parameter source (default: one posterior draw per run)",
+                     "posterior file (default calibration/posterior.parquet)")
+    add_workers(p)
     p.add_argument("--out", default="calibration/figures", help="figure folder")
 
 
@@ -277,13 +275,9 @@ def _add_run(sub) -> None:
     p.add_argument("config", help="scenario TOML file")
     p.add_argument("--replicates", type=int, help="override run.replicates")
     p.add_argument("--seed", type=int, help="override run.seed")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (results do not depend on it)")
+    add_workers(p)
     p.add_argument("--out", help="output directory (default results/<name>)")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
-                   help="parameter source (default: one posterior draw per replicate)")
-    p.add_argument("--posterior", default="calibration/posterior.parquet",
-                   help="posterior file for --params posterior|map")
+    add_param_source(p, "parameter source (default: one posterior draw per replicate)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--scheduler", help="dask scheduler address: run the replicates on that "
                                        "cluster (same results; needs the khorasan[dask] extra)")
@@ -328,10 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run(sub)
     p = sub.add_parser("validate", help="check a scenario config and print it resolved")
     p.add_argument("config", help="scenario TOML file")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
-                   help="parameter source to show (as for run)")
-    p.add_argument("--posterior", default="calibration/posterior.parquet",
-                   help="posterior file for --params posterior|map")
+    add_param_source(p, "parameter source to show (as for run)")
     p = sub.add_parser("levers", help="every parameter a scenario may change, explained")
     p.add_argument("words", nargs="*", help="show only levers whose name, meaning or unit "
                                             "hold these words (e.g. border, attack)")

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model import cli_options
 from model.errors import KhorasanError
 from model.parameters import SPECS, Parameters
 
 POSTERIOR_STREAM = 0x505354  # distinct stream for posterior draws ("PST")
-DEFAULT_POSTERIOR = Path("calibration/posterior.parquet")
+DEFAULT_POSTERIOR = Path(cli_options.DEFAULT_POSTERIOR)
 MODES = ("posterior", "map", "defaults")
 
 

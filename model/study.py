@@ -19,6 +19,7 @@ from typing import Any
 from model.config import ScenarioConfig, load_config
 from model.errors import KhorasanError
 from model.experiment import check_output, run_scenario, with_run
+from model.posterior import DEFAULT_POSTERIOR
 
 DEFAULT_BASELINE = Path("scenarios/baseline.toml")
 
@@ -81,7 +82,7 @@ def _same_run(folder: Path, config: ScenarioConfig) -> bool:
 
 
 def run_study(study: Study, workers: int = 1, params: str = "posterior",
-              posterior: Path = Path("calibration/posterior.parquet"),
+              posterior: Path = DEFAULT_POSTERIOR,
               overwrite: bool = False, progress: bool = True, scheduler: Any = None,
               tell: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
     """Run (or reuse) the baseline and the scenario into the study folder.

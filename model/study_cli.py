@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
+
+from model.cli_options import add_param_source, add_workers
 
 
 def _scenario(args: argparse.Namespace) -> int:
@@ -53,13 +54,9 @@ def register(sub: argparse._SubParsersAction, commands: dict) -> None:
     p.add_argument("--seed", type=int, help="override run.seed (both runs)")
     p.add_argument("--window", metavar="START:END",
                    help="months compared, YYYY-MM:YYYY-MM (default 2021-09 to the end)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes (results do not depend on it)")
+    add_workers(p)
     p.add_argument("--scheduler", help="dask scheduler address (as for run)")
-    p.add_argument("--params", default="posterior", choices=["posterior", "map", "defaults"],
-                   help="parameter source (default: one posterior draw per replicate)")
-    p.add_argument("--posterior", default="calibration/posterior.parquet",
-                   help="posterior file for --params posterior|map")
+    add_param_source(p, "parameter source (default: one posterior draw per replicate)")
     p.add_argument("--calibration", default="calibration",
                    help="calibration folder for the report")
     p.add_argument("--overwrite", action="store_true",

@@ -10,12 +10,10 @@ missing, the test is skipped with the reason (installed only as root with ``CI``
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import debian_binary
 from test_report_browser import FLAGS, chromium
 
 from model.cli import main
@@ -43,13 +41,7 @@ CHANGES = {
 
 def chromedriver() -> str | None:
     """Path of the WebDriver for Debian's Chromium, installing it where that is allowed."""
-    found = shutil.which("chromedriver")
-    allowed = os.environ.get("CI") or os.environ.get("KHORASAN_INSTALL_CHROMIUM")
-    if found or not allowed or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return found
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium-driver"], capture_output=True,
-                   timeout=900, check=False)
-    return shutil.which("chromedriver")
+    return debian_binary(("chromedriver",), "chromium-driver")
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ missing, the test installs it only when running as root with ``CI`` or
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import debian_binary
 from PIL import Image
 
 from model.cli import main
@@ -45,13 +44,7 @@ window.addEventListener("load", () => {
 
 def chromium() -> str | None:
     """Path of Chromium, installing the Debian package where that is allowed."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    allowed = os.environ.get("CI") or os.environ.get("KHORASAN_INSTALL_CHROMIUM")
-    if found or not allowed or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return found
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True,
-                   timeout=900, check=False)
-    return shutil.which("chromium")
+    return debian_binary(("chromium", "chromium-browser"), "chromium")
 
 
 def browse(binary: str, page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess:

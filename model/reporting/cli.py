@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 
 from model.errors import KhorasanError
@@ -44,17 +43,6 @@ def warn_comparison(comp) -> None:
     note = small_sample_note(len(comp.pairing.replicates))
     if note:
         print(f"khorasan: warning: {note}", file=sys.stderr)
-
-
-def one_line(handler: Handler) -> Handler:
-    """Re-raise a :class:`KhorasanError` with its message folded onto one line."""
-    @wraps(handler)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except KhorasanError as exc:
-            raise KhorasanError(" ".join(str(exc).split())) from None
-    return wrapper
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -164,6 +152,6 @@ def register(subparsers: argparse._SubParsersAction, commands: dict[str, Handler
                    help="explore runs whose seeds or parameter draws differ")
     p.add_argument("-o", "--output", default="results/report/explorer.html",
                    help="HTML file to write (default results/report/explorer.html)")
-    commands["compare"] = one_line(_compare)
-    commands["report"] = one_line(_report)
-    commands["explore"] = one_line(_explore)
+    commands["compare"] = _compare
+    commands["report"] = _report
+    commands["explore"] = _explore

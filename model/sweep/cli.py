@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from model.cli_options import add_workers
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -101,9 +102,8 @@ def register(sub: argparse._SubParsersAction, commands: dict[str, Handler]) -> N
     """
     p = sub.add_parser("sweep", help="run a parameter sweep (design x replicates)")
     p.add_argument("sweep", help="sweep TOML file (e.g. scenarios/sweeps/example.toml)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="local worker processes (results do not depend on it; "
-                        "ignored with --scheduler)")
+    add_workers(p, "local worker processes (results do not depend on it; ignored with "
+                   "--scheduler)")
     p.add_argument("--scheduler", help="dask scheduler address: run on that cluster "
                                        "(needs the khorasan[dask] extra)")
     p.add_argument("--out", help="output directory (default: sweep.out or "
