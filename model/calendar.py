@@ -17,6 +17,8 @@ from model.errors import KhorasanError
 ORIGIN_YEAR = 2015
 CALENDAR_START = "2015-01"
 CALENDAR_END = "2030-12"
+MONTH_STATISTICS = ("crossing_month", "collapse_month")
+"""Target statistics whose values are month indices (observed as ``YYYY-MM``)."""
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.calendar import month_index, month_quantiles, month_text
+from model.calendar import MONTH_STATISTICS, month_index, month_quantiles, month_text
 from model.config import ConfigError
 from model.data import load_provinces
 from model.outputs import OUTPUTS
@@ -17,8 +17,8 @@ from model.suggest import unknown as suggest
 
 OUTPUT_TABLE = "docs/ODD.md's output table lists them"
 
-STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "value",
-              "fraction_of_peak", "ratio", "national_share", "crossing_month")
+STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "rank", "value",
+              "fraction_of_peak", "ratio", "national_share", *MONTH_STATISTICS)
 DERIVED_COLUMNS = ("civilian_casualties",)
 KEYS = {"name", "statistic", "column", "window", "date", "provinces", "value", "low", "high",
         "scale", "source"}
@@ -73,14 +73,14 @@ class Target:
     def observed(self) -> str:
         """The observation as text (months as ``YYYY-MM`` for ``crossing_month``)."""
         def text(x: float) -> str:
-            return self.shown(x) if self.statistic == "crossing_month" else f"{x:g}"
+            return self.shown(x) if self.statistic in MONTH_STATISTICS else f"{x:g}"
         if self.value is not None:
             return text(self.value)
         return f"{text(self.low)}..{text(self.high)}"
 
     def shown(self, x: float) -> float | str:
         """A simulated value as shown in tables (``YYYY-MM`` or ``none`` for a crossing)."""
-        return month_text(x) if self.statistic == "crossing_month" else x
+        return month_text(x) if self.statistic in MONTH_STATISTICS else x
 
     def quantiles(self, values, qs) -> np.ndarray:
         """Quantiles over replicates, NaNs left out.
@@ -88,7 +88,7 @@ class Target:
         For ``crossing_month``, a replicate that never crosses counts as later than every month
         (:func:`model.calendar.month_quantiles`).
         """
-        if self.statistic == "crossing_month":
+        if self.statistic in MONTH_STATISTICS:
             return month_quantiles(values, qs)
         return np.nanquantile(np.asarray(values, dtype=float), qs)
 
@@ -105,6 +105,9 @@ def _target(path: Path, k: int, raw: dict) -> Target:
         column = str(raw.get("column"))
         hint = suggest(column, (*OUTPUTS, *DERIVED_COLUMNS), "output columns", OUTPUT_TABLE)
         raise ConfigError(f"{where}.column' {column!r} is not an output column; {hint}")
+    if raw["statistic"] in ("share", "rank") and not raw.get("provinces"):
+        raise ConfigError(f"{where}.provinces' is needed by statistic '{raw['statistic']}'; "
+                          "allowed values: a list of province names")
     if ("value" in raw) == ("low" in raw and "high" in raw):
         raise ConfigError(f"{where}' needs either 'value' or both 'low' and 'high'")
     if "date" in raw:
@@ -115,7 +118,7 @@ def _target(path: Path, k: int, raw: dict) -> Target:
     data = load_provinces()
     provinces = raw.get("provinces")
     observed = {key: raw.get(key) for key in ("value", "low", "high")}
-    if raw["statistic"] == "crossing_month":  # observations are months: YYYY-MM
+    if raw["statistic"] in MONTH_STATISTICS:  # observations are months: YYYY-MM
         observed = {key: None if v is None else float(month_index(v, f"{where}.{key}'"))
                     for key, v in observed.items()}
     return Target(

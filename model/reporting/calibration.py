@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.calendar import month_index, month_quantiles, month_text
+from model.calendar import MONTH_STATISTICS, month_index, month_quantiles, month_text
 
 COVERAGE_FILES = ("coverage.csv", "ppc_coverage.csv", "figures/coverage.csv",
                   "figures/ppc_coverage.csv")
@@ -67,7 +67,7 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _observed(raw: dict[str, Any]) -> tuple[str, float, float]:
-    months = raw.get("statistic") == "crossing_month"  # observations are YYYY-MM
+    months = raw.get("statistic") in MONTH_STATISTICS  # observations are YYYY-MM
 
     def number(x: Any) -> float:
         return float(month_index(str(x), "targets.toml")) if months else float(x)
@@ -81,13 +81,13 @@ def _observed(raw: dict[str, Any]) -> tuple[str, float, float]:
 
 def _quantiles(raw: dict[str, Any], values: np.ndarray) -> np.ndarray:
     """The 5%, 50% and 95% quantiles over replicates (NaNs left out but for months)."""
-    if raw.get("statistic") == "crossing_month":
+    if raw.get("statistic") in MONTH_STATISTICS:
         return month_quantiles(values, [0.05, 0.5, 0.95])
     return np.nanquantile(values, [0.05, 0.5, 0.95])
 
 
 def _shown(raw: dict[str, Any], x: float) -> float | str:
-    return month_text(x) if raw.get("statistic") == "crossing_month" else x
+    return month_text(x) if raw.get("statistic") in MONTH_STATISTICS else x
 
 
 def coverage_from_statistics(stats: pd.DataFrame, targets: list[dict[str, Any]]) -> pd.DataFrame:
