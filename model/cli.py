@@ -179,15 +179,48 @@ def _plot(args: argparse.Namespace) -> int:
 @command("calibrate")
 def _calibrate(args: argparse.Namespace) -> int:
     from model.calibration.abc import load_abc_config
+    from model.calibration.hm_config import is_hm_config
 
-    config = load_abc_config(args.config)
     if args.workers < 1:
         raise KhorasanError(f"--workers: must be >= 1 (got {args.workers})")
+    if is_hm_config(args.config):
+        return _history_match(args)
+    config = load_abc_config(args.config)
     with ExitStack() as stack:
         for folder in sorted({config.file(k).resolve().parent for k in ("db", "posterior")
                               if k in config.settings} or {config.path.resolve().parent}):
             stack.enter_context(folder_lock(folder))
         return _calibrate_locked(args, config)
+
+
+def _history_match(args: argparse.Namespace) -> int:
+    from model.calibration.hm import Calibration
+    from model.calibration.hm_config import load_hm_config
+    from model.calibration.hm_export import export
+    from model.sweep.execute import connect
+
+    config = load_hm_config(args.config)
+    if args.export_generation is not None:
+        raise KhorasanError(f"{args.config}: --export-generation is for ABC-SMC configs; "
+                            "allowed: --resume, --overwrite")
+    scheduler = connect(args.scheduler)[0] if args.scheduler else None
+    with ExitStack() as stack:
+        for folder in sorted({config.file(k).resolve().parent
+                              for k in ("posterior", "diagnostics")} | {config.file("workdir").resolve()}):
+            stack.enter_context(folder_lock(folder))
+        if config.file("posterior").exists() and not (args.resume or args.overwrite):
+            raise KhorasanError(f"{config.file('posterior')}: exists; allowed: --overwrite to "
+                                "replace it, --resume to continue the stored calibration")
+        run = Calibration(config, args.workers, scheduler,
+                          progress=lambda line: print(line, flush=True))
+        run.prepare(args.resume, args.overwrite)
+        diagnostics = export(config, run.run())
+    print(f"{diagnostics['model_runs']} model runs in {diagnostics['wall_s']:.0f} s; "
+          f"{diagnostics['population_size']} of {diagnostics['particles']} particles accepted "
+          f"(epsilon {diagnostics['epsilon']:.3f}), ESS {diagnostics['ess']:.0f}; "
+          f"constrained: {sum(r['sd_ratio'] < 0.5 for r in diagnostics['identifiability'])} of "
+          f"{len(diagnostics['identifiability'])} -> {config.file('posterior')}")
+    return 0
 
 
 def _calibrate_locked(args: argparse.Namespace, config) -> int:
@@ -251,8 +284,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _add_calibration(sub) -> None:
-    p = sub.add_parser("calibrate", help="ABC-SMC calibration with pyabc")
-    p.add_argument("config", help="calibration TOML (e.g. calibration/abc.toml)")
+    p = sub.add_parser("calibrate", help="calibrate: history matching + rejection ABC "
+                       "(a [calibration] config) or ABC-SMC with pyabc (an [abc] config)")
+    p.add_argument("config", help="calibration TOML (e.g. calibration/calibrate.toml)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a stored calibration and its posterior (history matching)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--scheduler", help="dask scheduler address (uses pyabc's dask sampler)")
     p.add_argument("--resume", action="store_true", help="continue the stored history")

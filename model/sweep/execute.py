@@ -28,10 +28,11 @@ OnResult = Callable[[ChunkResult], None]
 IN_FLIGHT_PER_WORKER = 2
 
 
-def run_in_process(chunks: Iterable[Chunk], on_result: OnResult) -> None:
+def run_in_process(chunks: Iterable[Chunk], on_result: OnResult,
+                   fn: Callable[[Any], Any] = run_chunk) -> None:
     """Run chunks one after the other in this process."""
     for chunk in chunks:
-        on_result(run_chunk(chunk))
+        on_result(fn(chunk))
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -63,7 +64,8 @@ def _collect(pending: set[Future], on_result: OnResult) -> set[Future]:
     return pending - done
 
 
-def run_on_pool(chunks: Iterable[Chunk], on_result: OnResult, workers: int) -> None:
+def run_on_pool(chunks: Iterable[Chunk], on_result: OnResult, workers: int,
+                fn: Callable[[Any], Any] = run_chunk) -> None:
     """Run chunks on ``workers`` local processes: this one and a pool of ``workers - 1``.
 
     This process would otherwise sit idle between results, so it takes chunks too; the pool
@@ -80,12 +82,12 @@ def run_on_pool(chunks: Iterable[Chunk], on_result: OnResult, workers: int) -> N
         try:
             while True:
                 pending = _collect(pending, on_result)
-                pending |= {pool.submit(run_chunk, c)
+                pending |= {pool.submit(fn, c)
                             for c in itertools.islice(source, depth - len(pending))}
                 chunk = next(source, None)
                 if chunk is None:
                     break
-                on_result(run_chunk(chunk))
+                on_result(fn(chunk))
             for future in as_completed(pending):
                 on_result(future.result())
             pending = set()
@@ -120,7 +122,8 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
         raise KhorasanError(f"--scheduler {scheduler}: cannot connect: {exc}") from None
 
 
-def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any) -> None:
+def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any,
+                fn: Callable[[Any], Any] = run_chunk) -> None:
     """Run chunks on a dask.distributed cluster, at most two per worker thread in flight.
 
     Args:
@@ -139,20 +142,20 @@ def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any) ->
         threads = max(1, sum(client.nthreads().values()))
         source: Iterator[Chunk] = iter(chunks)
         first = itertools.islice(source, threads * IN_FLIGHT_PER_WORKER)
-        queue = dask_as_completed([client.submit(run_chunk, c, pure=False) for c in first])
+        queue = dask_as_completed([client.submit(fn, c, pure=False) for c in first])
         for future in queue:
             result = future.result()
             future.release()
             on_result(result)
             for chunk in itertools.islice(source, 1):
-                queue.add(client.submit(run_chunk, chunk, pure=False))
+                queue.add(client.submit(fn, chunk, pure=False))
     finally:
         if owned:
             client.close()
 
 
 def execute(chunks: Iterable[Chunk], on_result: OnResult, workers: int = 1,
-            scheduler: Any = None) -> str:
+            scheduler: Any = None, fn: Callable[[Any], Any] = run_chunk) -> str:
     """Run chunks on the executor the arguments select and return its name.
 
     Args:
@@ -161,15 +164,17 @@ def execute(chunks: Iterable[Chunk], on_result: OnResult, workers: int = 1,
         workers: Local processes running chunks, this one included (1: only this one);
             ignored with ``scheduler``.
         scheduler: A dask scheduler address or ``Client``; None for local execution.
+        fn: What runs one chunk (default: a sweep's :func:`~model.sweep.worker.run_chunk`;
+            the calibration passes its own, a picklable module-level function).
 
     Returns:
         ``"dask"``, ``"process-pool"`` or ``"in-process"``.
     """
     if scheduler is not None:
-        run_on_dask(chunks, on_result, scheduler)
+        run_on_dask(chunks, on_result, scheduler, fn)
         return "dask"
     if workers > 1:
-        run_on_pool(chunks, on_result, workers)
+        run_on_pool(chunks, on_result, workers, fn)
         return "process-pool"
-    run_in_process(chunks, on_result)
+    run_in_process(chunks, on_result, fn)
     return "in-process"

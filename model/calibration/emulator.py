@@ -1,0 +1,123 @@
+"""Emulators of the calibration statistics and the implausibility they give (history matching).
+
+An emulator predicts the targets' statistics from the free parameters (on the unit cube) without
+running the model. One wave's emulator is a small neural network (scikit-learn's
+``MLPRegressor``, two hidden layers of 64) fitted to that wave's simulations, every statistic
+standardised, all targets at once: the waves hold thousands of simulations, where a Gaussian
+process's cubic cost in the design size is out of reach, and screening a million candidate
+points costs a few matrix products (a tree ensemble per target took 0.3 ms per point for 47
+targets, a minute per wave's screen). A fifth of the wave is held out, and the variance of each
+target's held-out residuals is the emulator's error variance, which holds both what the
+emulator gets wrong and the model's own stochastic spread.
+
+The implausibility of a parameter vector x for target j is
+
+    I_j(x) = miss_j(E_j(x)) / sqrt(1 + V_j / s_j^2)
+
+where ``miss_j`` is the target's miss in units of its scale s_j (0 inside an observed range),
+E_j the emulator's prediction and V_j its error variance: the scale is the observation's and
+the model's discrepancy allowance, V_j the emulator's and the model's noise (Vernon et al.
+2010; Andrianakis et al. 2015). x is ruled out when the ``rank``-th largest I_j exceeds the
+cutoff (3, after Pukelsheim's three-sigma rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from model.calibration.targets import Target
+
+HOLDOUT = 0.2  # share of a wave held out to measure each emulator's error
+MISSING_UNITS = 10.0  # an undefined statistic is emulated as this many scale units away
+
+
+@dataclass(frozen=True)
+class TargetArrays:
+    """The targets' observations as arrays (NaN where a target has a range or a point)."""
+
+    value: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    scale: np.ndarray
+
+    @classmethod
+    def of(cls, targets: list[Target]) -> TargetArrays:
+        """Arrays of the targets' points, ranges and scales, in target order."""
+        def get(key: str) -> np.ndarray:
+            return np.array([np.nan if getattr(t, key) is None else getattr(t, key)
+                             for t in targets], dtype=float)
+        return cls(get("value"), get("low"), get("high"), get("scale"))
+
+    def misses(self, stats: np.ndarray) -> np.ndarray:
+        """Each statistic's miss in scale units (rows: particles); NaN counts as 10 units."""
+        point = np.abs(stats - self.value) / self.scale
+        outside = np.maximum(np.maximum(self.low - stats, stats - self.high), 0.0) / self.scale
+        miss = np.where(np.isnan(self.value), outside, point)
+        return np.where(np.isnan(stats), MISSING_UNITS, miss)
+
+    def filled(self, stats: np.ndarray) -> np.ndarray:
+        """Statistics with NaN (never happened) set 10 scale units beyond the observation."""
+        top = np.where(np.isnan(self.value), self.high, self.value)
+        return np.where(np.isnan(stats), top + MISSING_UNITS * self.scale, stats)
+
+
+@dataclass
+class Emulators:
+    """One wave's emulator: a network over standardised statistics, an error variance each."""
+
+    network: Any
+    mean: np.ndarray
+    sd: np.ndarray
+    error_var: np.ndarray
+    r2: np.ndarray
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted statistics, one column per target."""
+        return self.network.predict(x).reshape(len(x), -1) * self.sd + self.mean
+
+    def implausibility(self, x: np.ndarray, obs: TargetArrays) -> np.ndarray:
+        """I_j(x) for every row of ``x`` and every target."""
+        return obs.misses(self.predict(x)) / np.sqrt(1.0 + self.error_var / obs.scale ** 2)
+
+
+def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int) -> Emulators:
+    """Fit a wave's emulator to its unit-cube points and simulated statistics.
+
+    Args:
+        x: Points, shape ``(n, d)`` in ``[0, 1]^d``.
+        stats: Simulated statistics, shape ``(n, targets)`` (NaN: the event never happened).
+        obs: The targets' observations.
+        seed: Seeds the holdout split and the network's initial weights.
+    """
+    from sklearn.neural_network import MLPRegressor
+
+    y = obs.filled(stats)
+    mean, sd = y.mean(axis=0), y.std(axis=0)
+    sd = np.where(sd > 0, sd, 1.0)
+    test = np.random.default_rng(seed).random(len(x)) < HOLDOUT
+    network = MLPRegressor(hidden_layer_sizes=(64, 64), alpha=1e-3, max_iter=400,
+                           early_stopping=True, n_iter_no_change=20, random_state=seed % 2**32)
+    network.fit(x[~test], (y[~test] - mean) / sd)
+    emulators = Emulators(network, mean, sd, np.zeros(y.shape[1]), np.zeros(y.shape[1]))
+    residual = y[test] - emulators.predict(x[test])
+    emulators.error_var = np.mean(residual ** 2, axis=0)
+    spread = np.var(y[test], axis=0)
+    emulators.r2 = np.where(spread > 0, 1.0 - emulators.error_var / np.where(spread > 0, spread,
+                                                                              1.0), 1.0)
+    return emulators
+
+
+def ruled_out(x: np.ndarray, waves: list[Emulators], obs: TargetArrays, cutoff: float,
+              rank: int) -> np.ndarray:
+    """Which points some wave's emulators rule out (its ``rank``-th largest I_j > cutoff)."""
+    out = np.zeros(len(x), dtype=bool)
+    for emulators in waves:
+        keep = ~out
+        if not keep.any():
+            break
+        implausible = np.sort(emulators.implausibility(x[keep], obs), axis=1)[:, -rank]
+        out[np.flatnonzero(keep)[implausible > cutoff]] = True
+    return out

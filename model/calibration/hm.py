@@ -1,0 +1,212 @@
+"""History matching in waves, then rejection ABC in the space not ruled out.
+
+1. **Waves** (``waves``). Wave k draws ``wave_size`` points uniformly from the prior (the unit
+   cube over the free parameters), keeping only those that no earlier wave's emulators rule out,
+   simulates each once, and fits emulators to them (:mod:`model.calibration.emulator`). The
+   space not yet ruled out (NROY) shrinks wave by wave; its share of the prior is measured as the
+   share of prior draws that pass every wave's screen.
+2. **Rejection** (``final_particles``, ``population_size``). Points drawn uniformly from the final
+   NROY space are simulated ``replicates_per_particle`` times; each target's statistic is the
+   median over the replicates and the distance is the Euclidean norm of the misses (in scale
+   units). The ``population_size`` nearest are the posterior sample, with equal weights:
+   rejection ABC with the prior truncated to NROY (McKinley et al. 2018).
+
+Every stage's points are stored before they are simulated, and every chunk of simulations as it
+finishes (``workdir``), so an interrupted calibration resumes where it stopped
+(``khorasan calibrate CONFIG --resume``) and gives the same posterior as an uninterrupted one.
+Simulation seeds come from ``SeedSequence([seed, stage, particle])``; results do not depend on
+the worker count or the executor (local processes or a dask cluster).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.api import simulate
+from model.calibration import emulator
+from model.calibration.hm_config import HmConfig
+from model.calibration.stats import months_needed, statistics
+from model.errors import KhorasanError
+from model.parameters import SPECS, Parameters
+
+FINAL_STAGE = 1000  # the seed-stage number of the rejection stage (waves are 0, 1, ...)
+SAMPLE_STREAM = 0x484D  # the generator of the points ("HM")
+
+Progress = Callable[[str], None]
+
+
+def natural(free: tuple[str, ...], u: np.ndarray) -> list[dict[str, float]]:
+    """Unit-cube rows mapped to the free parameters' prior ranges (ints rounded)."""
+    rows = []
+    for point in np.atleast_2d(u):
+        values = {}
+        for name, x in zip(free, point, strict=True):
+            lo, hi = SPECS[name].prior
+            v = lo + (hi - lo) * float(x)
+            values[name] = round(v) if SPECS[name].kind == "int" else v
+        rows.append(values)
+    return rows
+
+
+def simulate_chunk(job: tuple) -> tuple[int, np.ndarray]:
+    """Simulate one chunk of particles; each row is the median statistic over replicates.
+
+    A statistic that is undefined (an event that never happened) counts as later or larger
+    than any value when taking the median, and is NaN again if the median is.
+    """
+    index, rows, seeds, targets, n_months, replicates = job
+    out = np.empty((len(rows), len(targets)))
+    for i, (values, entropy) in enumerate(zip(rows, seeds, strict=True)):
+        runs = [list(statistics(targets, simulate(Parameters(values), n_months, s)).values())
+                for s in np.random.SeedSequence(entropy).spawn(replicates)]
+        median = np.median(np.nan_to_num(np.array(runs), nan=np.inf), axis=0)
+        out[i] = np.where(np.isinf(median), np.nan, median)
+    return index, out
+
+
+def _save(path: Path, **arrays: np.ndarray) -> None:
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+
+
+class Calibration:
+    """One history-matching calibration and its checkpoint folder."""
+
+    def __init__(self, config: HmConfig, workers: int = 1, scheduler: Any = None,
+                 progress: Progress | None = None):
+        self.config = config
+        self.workers, self.scheduler = workers, scheduler
+        self.progress = progress or (lambda _: None)
+        self.workdir = config.file("workdir")
+        self.obs = emulator.TargetArrays.of(list(config.targets))
+        self.n_months = months_needed(list(config.targets))
+        self.rng = np.random.default_rng(np.random.SeedSequence([config["seed"],
+                                                                 SAMPLE_STREAM]))
+        self.waves: list[emulator.Emulators] = []
+        self.model_runs = 0
+
+    # --- checkpoints -------------------------------------------------------------------------
+    def prepare(self, resume: bool, overwrite: bool) -> None:
+        """Check or create the checkpoint folder (resume needs a matching one).
+
+        Raises:
+            KhorasanError: On a stored run from another config, or one that would be lost.
+        """
+        stamp = self.workdir / "run.json"
+        mine = {"fingerprint": self.config.fingerprint()}
+        if resume:
+            if not stamp.is_file():
+                raise KhorasanError(f"{self.workdir}: nothing to resume (no run.json); allowed: "
+                                    "run without --resume")
+            stored = json.loads(stamp.read_text(encoding="utf-8"))
+            if stored != mine:
+                raise KhorasanError(f"{stamp}: the stored run has another config (fingerprint "
+                                    f"{stored.get('fingerprint')}); allowed: the same config, "
+                                    "or --overwrite")
+            return
+        if stamp.exists() and not overwrite:
+            raise KhorasanError(f"{self.workdir}: a stored calibration is there; allowed: "
+                                "--resume to continue it, --overwrite to start again")
+        if stamp.exists():
+            for old in self.workdir.glob("*.npz"):
+                old.unlink()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(json.dumps(mine) + "\n", encoding="utf-8")
+
+    def _points(self, name: str, draw: Callable[[], tuple[np.ndarray, dict]]) -> tuple:
+        path = self.workdir / f"{name}_points.npz"
+        if path.is_file():
+            stored = np.load(path)
+            return stored["u"], json.loads(str(stored["info"]))
+        u, info = draw()
+        _save(path, u=u, info=np.array(json.dumps(info)))
+        return u, info
+
+    def _simulate(self, name: str, stage: int, u: np.ndarray, replicates: int) -> np.ndarray:
+        """Statistics of every point, run in chunks; finished chunks are read from disk."""
+        from model.sweep.execute import execute
+
+        size = int(self.config["chunk"])
+        starts = range(0, len(u), size)
+        out = np.full((len(u), len(self.obs.scale)), np.nan)
+        todo = []
+        for c, start in enumerate(starts):
+            path = self.workdir / f"{name}_{c:04d}.npz"
+            if path.is_file():
+                out[start: start + size] = np.load(path)["stats"]
+            else:
+                todo.append((c, start))
+        rows = natural(self.config.free, u)
+        seed = int(self.config["seed"])
+
+        def job(c: int, start: int) -> tuple:
+            stop = min(start + size, len(u))
+            return (c, rows[start:stop], [[seed, stage, i] for i in range(start, stop)],
+                    list(self.config.targets), self.n_months, replicates)
+
+        def store(result: tuple[int, np.ndarray]) -> None:
+            c, stats = result
+            out[c * size: c * size + len(stats)] = stats
+            _save(self.workdir / f"{name}_{c:04d}.npz", stats=stats)
+
+        if todo:
+            self.progress(f"{name}: simulating {len(todo)} of {len(starts)} chunks "
+                          f"({sum(min(size, len(u) - s) for _, s in todo) * replicates} runs)")
+            execute((job(c, s) for c, s in todo), store, self.workers, self.scheduler,
+                    fn=simulate_chunk)
+        self.model_runs += len(u) * replicates
+        return out
+
+    # --- sampling ----------------------------------------------------------------------------
+    def _draw_nroy(self, n: int) -> tuple[np.ndarray, dict]:
+        """``n`` prior points that no wave rules out, and the share of prior draws kept."""
+        s = self.config.settings
+        kept, screened = [], 0
+        d = len(self.config.free)
+        while sum(len(k) for k in kept) < n and screened < s["max_candidates"]:
+            u = self.rng.random((s["candidates_per_batch"], d))
+            screened += len(u)
+            out = emulator.ruled_out(u, self.waves, self.obs, s["cutoff"],
+                                     s["implausibility_rank"])
+            kept.append(u[~out])
+        pool = np.concatenate(kept) if kept else np.empty((0, d))
+        share = len(pool) / screened
+        if len(pool) < n:
+            raise KhorasanError(f"{self.config.path}: the space not ruled out is {share:.2g} of "
+                                f"the prior: {len(pool)} of {n} points found in "
+                                f"{screened} draws (max_candidates); allowed: raise "
+                                "max_candidates or cutoff")
+        return pool[:n], {"screened": screened, "nroy_share": share}
+
+    # --- the calibration ---------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        """Run (or resume) every wave and the rejection stage; return the results."""
+        began = time.perf_counter()
+        s = self.config.settings
+        wave_rows = []
+        for k in range(s["waves"]):
+            u, info = self._points(f"wave{k}", lambda: self._draw_nroy(s["wave_size"]))
+            stats = self._simulate(f"wave{k}", k, u, 1)
+            em = emulator.fit(u, stats, self.obs, s["seed"] + k)
+            self.waves.append(em)
+            wave_rows.append({"wave": k, **info, "simulated": len(u),
+                              "emulator_r2": dict(zip([t.name for t in self.config.targets],
+                                                      np.round(em.r2, 3).tolist(),
+                                                      strict=True))})
+            self.progress(f"wave {k}: NROY {info['nroy_share']:.3g} of the prior; emulator "
+                          f"R^2 median {np.median(em.r2):.2f}, min {em.r2.min():.2f}")
+        u, info = self._points("final", lambda: self._draw_nroy(s["final_particles"]))
+        stats = self._simulate("final", FINAL_STAGE, u, s["replicates_per_particle"])
+        distance = np.sqrt((self.obs.misses(stats) ** 2).sum(axis=1))
+        order = np.argsort(distance, kind="stable")[: s["population_size"]]
+        return {"u": u[order], "stats": stats[order], "distance": distance[order],
+                "all_distances": distance, "waves": wave_rows, "final": info,
+                "model_runs": self.model_runs, "wall_s": time.perf_counter() - began}
