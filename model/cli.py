@@ -279,14 +279,15 @@ def _add_calibration(sub) -> None:
     p.add_argument("--out", default="calibration/figures", help="figure folder")
     p = sub.add_parser("hindcast", help="score the hindcast posterior's 2020-01..2021-08 "
                                         "projection, and naive forecasts, against the data")
-    p.add_argument("--targets", default="calibration/hindcast/targets.toml", help="scored targets")
+    p.add_argument("--targets", default="calibration/hindcast/targets.toml",
+                   help="scored targets (default calibration/hindcast/targets.toml)")
     p.add_argument("--posterior", default="calibration/hindcast/posterior.parquet",
-                   help="posterior fitted to the targets up to 2019-12")
+                   help="posterior fitted up to 2019-12 (default in calibration/hindcast)")
     p.add_argument("--replicates", type=int, default=200, help="model runs (default 200)")
-    p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
+    p.add_argument("--seed", type=int, default=20210826, help="base seed (default 20210826)")
     add_workers(p)
-    p.add_argument("--out", default="calibration/hindcast", help="folder of scores.json, "
-                                                                  "summary.json")
+    p.add_argument("--out", default="calibration/hindcast",
+                   help="folder of scores.json, summary.json (default calibration/hindcast)")
     p.add_argument("--overwrite", action="store_true", help="replace existing scores")
 
 

@@ -86,9 +86,8 @@ def _check_target(where: str, target: Target) -> None:
                           "so that a replicate where nothing happens lies beyond them")
 
 
-def _naive(where: str, raw: dict, target: Target) -> dict[str, Any]:
-    """The naive forecasts of one table (popped from ``raw``), checked."""
-    given = {key: raw.pop(key) for key in NAIVE_KEYS if key in raw}
+def _naive(where: str, given: dict, target: Target) -> dict[str, Any]:
+    """The naive forecasts of one table (its :data:`NAIVE_KEYS`), checked."""
     forecasts = {key: _number(where, key, given.get(key)) for key in NAIVE_KEYS[:2]}
     source = given.get("naive_source")
     has = any(v is not None for v in forecasts.values())
