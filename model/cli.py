@@ -283,6 +283,15 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("hindcast")
+def _hindcast(args: argparse.Namespace) -> int:
+    from model.calibration.hindcast import run_hindcast
+
+    print(run_hindcast(Path(args.targets), Path(args.posterior), Path(args.out),
+                       args.replicates, args.seed, args.workers, args.overwrite))
+    return 0
+
+
 def _add_calibration(sub) -> None:
     p = sub.add_parser("calibrate", help="calibrate: history matching + rejection ABC "
                        "(a [calibration] config) or ABC-SMC with pyabc (an [abc] config)")
@@ -304,6 +313,18 @@ def _add_calibration(sub) -> None:
                      "posterior file (default calibration/posterior.parquet)")
     add_workers(p)
     p.add_argument("--out", default="calibration/figures", help="figure folder")
+    p = sub.add_parser("hindcast", help="score the hindcast posterior's 2020-01..2021-08 "
+                                        "projection, and naive forecasts, against the data")
+    p.add_argument("--targets", default="calibration/hindcast/targets.toml",
+                   help="scored targets (default calibration/hindcast/targets.toml)")
+    p.add_argument("--posterior", default="calibration/hindcast/posterior.parquet",
+                   help="posterior fitted up to 2019-12 (default in calibration/hindcast)")
+    p.add_argument("--replicates", type=int, default=200, help="model runs (default 200)")
+    p.add_argument("--seed", type=int, default=20210826, help="base seed (default 20210826)")
+    add_workers(p)
+    p.add_argument("--out", default="calibration/hindcast",
+                   help="folder of scores.json, summary.json (default calibration/hindcast)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing scores")
 
 
 def _add_run(sub) -> None:

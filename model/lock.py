@@ -1,9 +1,9 @@
 """One writer per output folder: an exclusive ``flock`` on a lock file inside the folder.
 
-Every command that writes results (``run``, ``sweep``, ``calibrate``, ``report``, ``check``)
-holds the lock of its output folder from before it looks at the folder until it is done. A
-second writer is refused at once with one line naming the folder and the holder's process
-id. The lock belongs to the open file, so it dies with its holder: a lock file left by a
+Every command that writes results (``run``, ``sweep``, ``calibrate``, ``report``, ``check``,
+``hindcast``) holds the lock of its output folder from before it looks at the folder until it
+is done. A second writer is refused at once with one line naming the folder and the holder's
+process id. The lock belongs to the open file, so it dies with its holder: a lock file left by a
 killed process never blocks (the next writer simply takes it). The lock file is removed when
 the command ends, and so is the folder if the command created it and left it empty.
 """

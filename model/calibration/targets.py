@@ -93,7 +93,12 @@ class Target:
         return np.nanquantile(np.asarray(values, dtype=float), qs)
 
 
-def _target(path: Path, k: int, raw: dict) -> Target:
+def parse_target(path: Path, k: int, raw: dict) -> Target:
+    """One ``[[target]]`` table (the ``k``-th of ``path``) as a :class:`Target`.
+
+    Raises:
+        ConfigError: On an unknown key or an invalid value, naming the file and the key.
+    """
     where = f"{path}: key 'target[{k}]"
     unknown = set(raw) - KEYS
     if unknown:
@@ -130,11 +135,11 @@ def _target(path: Path, k: int, raw: dict) -> Target:
     )
 
 
-def load_targets(path: str | Path) -> list[Target]:
-    """Load and validate a targets file.
+def read_target_tables(path: str | Path) -> list[dict]:
+    """The ``[[target]]`` tables of a targets file, not yet parsed (see :func:`parse_target`).
 
     Raises:
-        ConfigError: On a missing file, malformed TOML or an invalid target.
+        ConfigError: On a missing file, malformed TOML or no ``[[target]]`` table.
     """
     path = Path(path)
     try:
@@ -145,7 +150,17 @@ def load_targets(path: str | Path) -> list[Target]:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the targets file: {exc}") from None
-    targets = [_target(path, k, t) for k, t in enumerate(raw.get("target", []))]
-    if not targets:
+    tables = raw.get("target", [])
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise ConfigError(f"{path}: key 'target' must list at least one [[target]]")
-    return targets
+    return tables
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """Load and validate a targets file.
+
+    Raises:
+        ConfigError: On a missing file, malformed TOML or an invalid target.
+    """
+    path = Path(path)
+    return [parse_target(path, k, t) for k, t in enumerate(read_target_tables(path))]
