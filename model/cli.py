@@ -205,8 +205,8 @@ def _history_match(args: argparse.Namespace) -> int:
                             "allowed: --resume, --overwrite")
     scheduler = connect(args.scheduler)[0] if args.scheduler else None
     with ExitStack() as stack:
-        for folder in sorted({config.file(k).resolve().parent
-                              for k in ("posterior", "diagnostics")} | {config.file("workdir").resolve()}):
+        folders = {config.file(k).resolve().parent for k in ("posterior", "diagnostics")}
+        for folder in sorted(folders | {config.file("workdir").resolve()}):
             stack.enter_context(folder_lock(folder))
         if config.file("posterior").exists() and not (args.resume or args.overwrite):
             raise KhorasanError(f"{config.file('posterior')}: exists; allowed: --overwrite to "

@@ -86,10 +86,10 @@ def _settings(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
         if key not in SETTINGS:
             raise ConfigError(f"{path}: unknown key 'calibration.{key}'; {unknown(key, SETTINGS)}")
         kind = SETTINGS[key][0]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            if not (kind is float and isinstance(value, int) and not isinstance(value, bool)):
-                raise ConfigError(f"{path}: key 'calibration.{key}' must be a TOML "
-                                  f"{kind.__name__}; got {value!r}")
+        number = kind is float and isinstance(value, int)
+        if isinstance(value, bool) or not (isinstance(value, kind) or number):
+            raise ConfigError(f"{path}: key 'calibration.{key}' must be a TOML "
+                              f"{kind.__name__}; got {value!r}")
         if key in POSITIVE and value < 1:
             raise ConfigError(f"{path}: key 'calibration.{key}' is {value}; allowed values: "
                               "integers >= 1")

@@ -130,6 +130,7 @@ def run_on_dask(chunks: Iterable[Chunk], on_result: OnResult, scheduler: Any,
         chunks: The chunks to run.
         on_result: Called in this process with each finished chunk.
         scheduler: A scheduler address (``tcp://host:8786``) or a ``Client``.
+        fn: What runs one chunk (a picklable module-level function).
 
     Raises:
         KhorasanError: If dask is missing or the scheduler is unreachable.
