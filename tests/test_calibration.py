@@ -43,7 +43,8 @@ def one_target(tmp_path: Path, **fields) -> object:
 def test_shipped_targets_load_and_cover_every_pattern():
     names = {t.name for t in load_targets(TARGETS)}
     assert {"clashes_total", "provinces_with_clashes", "clash_share_top3",
-            "jowzjan_collapse", "nangarhar_fall"} <= names
+            "jowzjan_clash_rank", "jowzjan_collapse_month", "nangarhar_fall",
+            "iskp_fall_2016_2017"} <= names
     assert sum(n.startswith("iskp_20") for n in names) == 8
     assert {f"iskp_casualties_{y}" for y in range(2015, 2021)} <= names
 
@@ -218,9 +219,9 @@ def test_check_prints_coverage_and_criteria(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "clashes_total" in out and "covered" in out
-    assert out.count("PASS") + out.count("FAIL") == 7
+    assert out.count("PASS") + out.count("FAIL") == 9
     sims = pd.read_csv(tmp_path / "ppc_statistics.csv")
-    assert len(sims) == 4 and "jowzjan_collapse" in sims
+    assert len(sims) == 4 and "jowzjan_collapse_month" in sims
     assert (tmp_path / "ppc_targets.png").stat().st_size > 10_000
 
 

@@ -100,7 +100,8 @@ def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int) -> Emula
     test = np.random.default_rng(seed).random(len(x)) < HOLDOUT
     network = MLPRegressor(hidden_layer_sizes=(64, 64), alpha=1e-3, max_iter=400,
                            early_stopping=True, n_iter_no_change=20, random_state=seed % 2**32)
-    network.fit(x[~test], (y[~test] - mean) / sd)
+    z = (y[~test] - mean) / sd
+    network.fit(x[~test], z if z.shape[1] > 1 else z.ravel())
     emulators = Emulators(network, mean, sd, np.zeros(y.shape[1]), np.zeros(y.shape[1]))
     residual = y[test] - emulators.predict(x[test])
     emulators.error_var = np.mean(residual ** 2, axis=0)
