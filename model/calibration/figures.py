@@ -89,12 +89,13 @@ SCREEN_SHOWN = 25
 
 @styled
 def _screening(data: dict, shown: int) -> Figure:
-    params = data["parameters"][:shown][::-1]  # the most influential at the top
-    noise, settings = data["noise"], data["settings"]
+    params = [p for p in data["parameters"] if p["influence"] is not None][:shown][::-1]
+    settings = data["settings"]
+    noise = {t: v or 0.0 for t, v in data["noise"].items()}  # null: no effect of it ran
     names = [p["name"] for p in params]
     top = [p["top_targets"][0] for p in params]
     mu = np.array([p["mu_star"][t] for p, t in zip(params, top, strict=True)])
-    sigma = np.array([p["sigma"][t] for p, t in zip(params, top, strict=True)])
+    sigma = np.array([p["sigma"][t] or 0.0 for p, t in zip(params, top, strict=True)])
     floor = np.array([max(settings["noise_factor"] * noise[t], settings["min_effect"])
                       for t in top])
     colour = [COLORS["iskp"] if p["influential"] else COLORS["neutral"] for p in params]
@@ -116,7 +117,7 @@ def _screening(data: dict, shown: int) -> Figure:
         scatter.annotate(name, (max(mu[k], lo), max(sigma[k], lo)), fontsize=6,
                          xytext=(3, 2), textcoords="offset points")
     scatter.scatter(np.maximum([noise[t] for t in top], lo),
-                    np.maximum([data["noise_sigma"][t] for t in top], lo), marker="x",
+                    np.maximum([data["noise_sigma"][t] or 0.0 for t in top], lo), marker="x",
                     color="#999999", label=f"{settings['noise']} (seed only) on the same target")
     scatter.set_xscale("log")
     scatter.set_yscale("log")

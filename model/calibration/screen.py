@@ -8,20 +8,18 @@ rounded), plus two factors the model never reads as parameters:
 - :data:`DUMMY` changes nothing. All points of a trajectory share one simulation seed
   (common random numbers), so its elementary effects are exactly zero: a check that an effect
   compares two runs differing in one parameter only.
-- :data:`NOISE` changes nothing but the simulation seed: its level picks the seed
-  (``SeedSequence(seed, spawn_key=(trajectory, level))``), so its one step per trajectory
-  compares two replicates of the same parameter values. Its mu* is the noise floor. A
-  one-in-ten-thousand change of a parameter the model reads can change which random numbers
-  later draws use, so a real parameter's effect carries up to this much noise even with common
-  random numbers, while the do-nothing dummy carries none.
+- :data:`NOISE` changes nothing but the seed: its level picks it (``SeedSequence(seed,
+  spawn_key=(trajectory, level))``), so its one step per trajectory compares two replicates of
+  the same parameter values; its mu* is the noise floor. A tiny change of a parameter the
+  model reads can change which random numbers later draws use, so a real parameter's effect
+  carries up to this much noise even with common random numbers; the dummy carries none.
 
-Each trajectory's steps other than the noise factor's compare runs with the same seed.
-Effects are computed with :func:`SALib.analyze.morris.analyze` on each statistic divided by
-its target's ``scale``: mu* of a parameter on a target is the mean absolute shift of the
-statistic, in tolerances, when the parameter moves over its whole prior range (divided by the
-grid step; Morris 1991, Campolongo et al. 2007). A parameter is influential if on some target
-its mu* exceeds ``max(NOISE_FACTOR * noise mu*, MIN_EFFECT)``. calibration/SCREENING.md
-describes the method and the files.
+Every other step compares two runs with the same seed. The effects are taken on each
+statistic divided by its target's ``scale``: mu* of a parameter on a target is the mean
+absolute shift of the statistic, in tolerances, per move over its whole prior range (Morris
+1991; Campolongo et al. 2007). A run that fails leaves out the two effects it ends. A
+parameter is influential if on some target its mu* exceeds ``max(NOISE_FACTOR * noise mu*,
+MIN_EFFECT)``. calibration/SCREENING.md describes the method and the files.
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -48,7 +47,7 @@ from model.manifest import git_commit, write_json
 from model.model import load_kernels
 from model.parameters import SPECS, Parameters, calibrated_names
 from model.suggest import unknown
-from model.sweep.design import unit_problem, unit_sample
+from model.sweep.design import unit_sample
 from model.sweep.spec import Factor
 
 DUMMY = "dummy"
@@ -61,9 +60,8 @@ MIN_EFFECT = 0.5
 """... and at least this many target scales (tolerances)."""
 TOP = 3
 """Targets recorded per parameter (largest mu* first)."""
-RESAMPLES = 1000
-"""Bootstrap resamples of SALib's mu* confidence interval."""
-CONF_LEVEL = 0.95
+RESAMPLES, CONF_LEVEL = 1000, 0.95
+"""Bootstrap resamples and level of mu*'s confidence interval."""
 RESULT, TABLE, FIGURE = "screening.json", "screening.csv", "screening.png"
 MIN_TRAJECTORIES = 2
 
@@ -110,18 +108,28 @@ def point_seeds(unit: np.ndarray, seed: int, levels: int) -> list[np.random.Seed
             for k in range(len(unit))]
 
 
-def _run_trajectory(job: tuple) -> np.ndarray:
-    """Statistics of one trajectory's points: rows are points, columns targets."""
+def _run_trajectory(job: tuple) -> tuple[np.ndarray, list[str]]:
+    """Statistics of one trajectory's points (rows: points, columns: targets) and errors.
+
+    A run that raises (e.g. a commander table overflowing at a corner of the prior box) gives
+    a row of NaN and its one-line message; the others give ``""``.
+    """
     values, seeds, n_months, targets = job
-    rows = []
+    rows, errors = [], []
     for params, seed in zip(values, seeds, strict=True):
-        stats = statistics(targets, simulate(Parameters(params, origin="screen point"),
-                                             n_months, seed))
+        try:
+            stats = statistics(targets, simulate(Parameters(params, origin="screen point"),
+                                                 n_months, seed))
+        except Exception as exc:  # a failed run is recorded; its effects are left out
+            rows.append([math.nan] * len(targets))
+            errors.append(f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+            continue
         rows.append([stats[t.name] for t in targets])
-    return np.array(rows, dtype=float)
+        errors.append("")
+    return np.array(rows, dtype=float).reshape(len(values), len(targets)), errors
 
 
-def _on_pool(jobs: list[tuple], workers: int) -> list[np.ndarray]:
+def _on_pool(jobs: list[tuple], workers: int) -> list[tuple]:
     load_kernels()  # a cold cache is compiled here once, not by every worker at once
     with ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
                              initializer=exit_with, initargs=(os.getpid(),)) as pool:
@@ -132,7 +140,7 @@ def _on_pool(jobs: list[tuple], workers: int) -> list[np.ndarray]:
             raise
 
 
-def _on_dask(jobs: list[tuple], scheduler: Any) -> list[np.ndarray]:
+def _on_dask(jobs: list[tuple], scheduler: Any) -> list[tuple]:
     from model.sweep.execute import connect
 
     load_kernels()
@@ -144,12 +152,13 @@ def _on_dask(jobs: list[tuple], scheduler: Any) -> list[np.ndarray]:
             client.close()
 
 
-def run_points(jobs: list[tuple], workers: int = 1, scheduler: Any = None) -> tuple[np.ndarray,
-                                                                                      str]:
+def run_points(jobs: list[tuple], workers: int = 1,
+               scheduler: Any = None) -> tuple[np.ndarray, list[str], str]:
     """Run the trajectories (one job each) and stack their statistics in design order.
 
     Returns:
-        The ``(points, targets)`` statistics and the executor (``dask``, ``process-pool``,
+        The ``(points, targets)`` statistics (NaN rows for failed runs), each point's error
+        message (``""`` if it ran) and the executor (``dask``, ``process-pool``,
         ``in-process``). The results do not depend on the executor: every point's seed is
         fixed by the design.
     """
@@ -159,7 +168,7 @@ def run_points(jobs: list[tuple], workers: int = 1, scheduler: Any = None) -> tu
         blocks, executor = _on_pool(jobs, workers), "process-pool"
     else:
         blocks, executor = [_run_trajectory(j) for j in jobs], "in-process"
-    return np.vstack(blocks), executor
+    return (np.vstack([b[0] for b in blocks]), [e for b in blocks for e in b[1]], executor)
 
 
 def fill_undefined(target: Target, values: np.ndarray) -> tuple[np.ndarray, int]:
@@ -182,60 +191,106 @@ def fill_undefined(target: Target, values: np.ndarray) -> tuple[np.ndarray, int]
     return np.where(missing, filled, values), int(missing.sum())
 
 
+def elementary_effects(unit: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Elementary effects of a Morris design, shape ``(trajectories, factors, outcomes)``.
+
+    Step ``i`` of a trajectory moves one factor ``j`` by the grid step (unit cube); its effect
+    is ``(y[i + 1] - y[i]) / (u[i + 1, j] - u[i, j])``, the change per whole range, as in
+    :func:`SALib.analyze.morris.analyze`. An effect with a failed run (NaN) at either end
+    is NaN.
+
+    Args:
+        unit: The design, ``(trajectories * (factors + 1), factors)``, in design order.
+        y: Outcomes, ``(points,)`` or ``(points, outcomes)``.
+    """
+    n, d = unit.shape
+    step, y = d + 1, np.asarray(y, dtype=float).reshape(n, -1)
+    ee = np.full((n // step, d, y.shape[1]), np.nan)
+    for t in range(n // step):
+        rows = slice(t * step, (t + 1) * step)
+        du = np.diff(unit[rows], axis=0)  # one non-zero entry per row: the factor moved
+        moved = np.argmax(du != 0, axis=1)
+        ee[t, moved] = np.diff(y[rows], axis=0) / du[np.arange(d), moved][:, None]
+    return ee
+
+
+def morris_indices(ee: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+    """mu, mu*, sigma, mu*'s interval half-width and the count of the effects that ran.
+
+    Each is ``(factors, outcomes)`` over the non-NaN effects (NaN where none ran; sigma needs
+    two). The interval is SALib's: a bootstrap of the trajectories, ``RESAMPLES`` times, its
+    standard deviation times the normal quantile of ``CONF_LEVEL``.
+    """
+    from scipy.stats import norm
+
+    absolute, rng = np.abs(ee), np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN
+        boot = np.stack([np.nanmean(absolute[rng.integers(0, len(ee), len(ee))], axis=0)
+                         for _ in range(RESAMPLES)])
+        return {"mu": np.nanmean(ee, axis=0), "mu_star": np.nanmean(absolute, axis=0),
+                "mu_star_conf": norm.ppf(0.5 + CONF_LEVEL / 2) * np.nanstd(boot, axis=0,
+                                                                            ddof=1),
+                "sigma": np.nanstd(ee, axis=0, ddof=1),
+                "effects": (~np.isnan(ee)).sum(axis=0).astype(float)}
+
+
 def effects(unit: np.ndarray, factors: tuple[Factor, ...], scaled: np.ndarray,
-            targets: list[Target], levels: int, seed: int) -> pd.DataFrame:
+            targets: list[Target], seed: int) -> pd.DataFrame:
     """Morris indices of every factor on every target (statistics in target scales).
 
-    SALib's analysis runs on the unit-cube design, so every step is the grid step whatever
-    the rounding of int parameters. (The sweep's :func:`model.sweep.sensitivity.analyze` adds a
-    bootstrap interval of sigma that costs seconds per target at this size; it is not needed.)
+    The indices are computed here rather than by SALib's analysis (which the sweep's
+    :mod:`model.sweep.sensitivity` uses) because runs fail at some corners of the prior
+    box: only the effects with a failed end are left out, not whole trajectories.
 
     Returns:
-        One row per (target, parameter): ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma``.
+        One row per (target, parameter): ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma``
+        and ``effects`` (how many of the trajectories' effects ran).
     """
-    from SALib.analyze import morris
-
-    problem, rows = unit_problem(factors), []
-    for i, t in enumerate(targets):
-        y = scaled[:, i]
-        if np.ptp(y) == 0:  # every elementary effect is 0 (SALib would divide 0 by 0)
-            result = dict.fromkeys(("mu", "mu_star", "mu_star_conf", "sigma"),
-                                   np.zeros(len(factors)))
-        else:
-            result = morris.analyze(problem, unit, y, num_resamples=RESAMPLES,
-                                    conf_level=CONF_LEVEL, num_levels=levels, seed=seed)
-        rows += [{"target": t.name, "parameter": f.name,
-                  **{k: float(result[k][j]) for k in ("mu", "mu_star", "mu_star_conf",
-                                                      "sigma")}}
-                 for j, f in enumerate(factors)]
-    return pd.DataFrame(rows)
+    found = morris_indices(elementary_effects(unit, scaled), seed)
+    return pd.DataFrame([{"target": t.name, "parameter": f.name,
+                          **{k: float(v[j, i]) for k, v in found.items()}}
+                         for i, t in enumerate(targets) for j, f in enumerate(factors)])
 
 
 def classify(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mark each (parameter, target) row ``above`` the threshold; return it and NOISE's rows.
 
-    The threshold on a target is ``max(NOISE_FACTOR * mu* of NOISE, MIN_EFFECT)``.
+    The threshold on a target is ``max(NOISE_FACTOR * mu* of NOISE, MIN_EFFECT)`` (just
+    ``MIN_EFFECT`` if no NOISE effect ran); a NaN mu* (no effect ran) is not above it.
     """
     noise = table[table["parameter"] == NOISE].set_index("target")
-    threshold = np.maximum(NOISE_FACTOR * table["target"].map(noise["mu_star"]), MIN_EFFECT)
+    threshold = np.fmax(NOISE_FACTOR * table["target"].map(noise["mu_star"]), MIN_EFFECT)
     return table.assign(threshold=threshold, above=table["mu_star"] > threshold), noise
 
 
-def parameter_records(table: pd.DataFrame, factors: tuple[Factor, ...]) -> list[dict]:
-    """One record per screened parameter, most influential first."""
+def _finite(values: pd.Series) -> dict[str, float | None]:
+    """A series as a JSON-safe dict (NaN as null)."""
+    return {k: (float(v) if np.isfinite(v) else None) for k, v in values.items()}
+
+
+def parameter_records(table: pd.DataFrame, factors: tuple[Factor, ...],
+                      flips: np.ndarray) -> list[dict]:
+    """One record per screened parameter, most influential first.
+
+    ``flips[j]``: the steps of factor ``j`` with one run failed and the other not.
+    """
     records = []
-    for f in factors:
+    for j, f in enumerate(factors):
         if f.name in (DUMMY, NOISE):
             continue
         rows = table[table["parameter"] == f.name].set_index("target")
-        top = rows["mu_star"].sort_values(ascending=False, kind="stable")
+        top = rows["mu_star"].sort_values(ascending=False, kind="stable", na_position="last")
+        influence = float(top.iloc[0])
         records.append({
             "name": f.name, "kind": f.kind, "prior": [f.low, f.high],
-            "influence": float(top.iloc[0]), "influential": bool(rows["above"].any()),
-            "top_targets": list(top.index[:TOP]),
+            "influence": influence if np.isfinite(influence) else None,
+            "influential": bool(rows["above"].any()), "top_targets": list(top.index[:TOP]),
             "influential_on": [t for t in top.index if rows.loc[t, "above"]],
-            "mu_star": rows["mu_star"].to_dict(), "sigma": rows["sigma"].to_dict()})
-    return sorted(records, key=lambda r: -r["influence"])
+            "effects": int(rows["effects"].min()), "failure_flips": int(flips[j]),
+            "mu_star": _finite(rows["mu_star"]), "sigma": _finite(rows["sigma"])})
+    return sorted(records, key=lambda r: -(r["influence"] if r["influence"] is not None
+                                            else -np.inf))
 
 
 def _jobs(factors, unit, seed, levels, targets) -> list[tuple]:
@@ -243,6 +298,12 @@ def _jobs(factors, unit, seed, levels, targets) -> list[tuple]:
     step, n_months = len(factors) + 1, months_needed(targets)
     return [(values[k: k + step], seeds[k: k + step], n_months, targets)
             for k in range(0, len(unit), step)]
+
+
+def _failures(errors: list[str], step: int) -> dict:
+    failed = [k for k, e in enumerate(errors) if e]
+    return {"runs": len(failed), "trajectories": sorted({k // step for k in failed}),
+            "messages": sorted(set(errors) - {""})}
 
 
 def screen(targets: list[Target], names: Sequence[str] | None = None, trajectories: int = 40,
@@ -266,29 +327,28 @@ def screen(targets: list[Target], names: Sequence[str] | None = None, trajectori
     began = time.perf_counter()
     factors = screen_factors(names)
     unit = unit_sample("morris", factors, trajectories, levels, seed)
-    stats, executor = run_points(_jobs(factors, unit, seed, levels, targets), workers,
-                                 scheduler)
+    stats, errors, executor = run_points(_jobs(factors, unit, seed, levels, targets), workers,
+                                         scheduler)
+    ran = np.array([not e for e in errors])
     undefined = {}
     for i, t in enumerate(targets):
-        stats[:, i], n = fill_undefined(t, stats[:, i])
-        undefined[t.name] = n
+        stats[ran, i], undefined[t.name] = fill_undefined(t, stats[ran, i])
     scales = np.array([t.scale for t in targets])
-    table, noise = classify(effects(unit, factors, stats / scales, targets, levels, seed))
-    params = parameter_records(table, factors)
-    dummy = table[table["parameter"] == DUMMY]["mu_star"]
+    table, noise = classify(effects(unit, factors, stats / scales, targets, seed))
+    flips = (elementary_effects(unit, ~ran)[:, :, 0] != 0).sum(axis=0)
+    params = parameter_records(table, factors, flips)
     result = {
-        "settings": {"trajectories": trajectories, "levels": levels, "seed": seed,
-                     "noise_factor": NOISE_FACTOR, "min_effect": MIN_EFFECT, "top": TOP,
+        "settings": {"noise_factor": NOISE_FACTOR, "min_effect": MIN_EFFECT, "top": TOP,
                      "resamples": RESAMPLES, "conf_level": CONF_LEVEL,
                      "dummy": DUMMY, "noise": NOISE},
         "seed": seed, "trajectories": trajectories, "levels": levels,
         "n_factors": len(factors), "n_points": len(unit), "model_runs": len(unit),
         "executor": executor, "wall_s": round(time.perf_counter() - began, 3),
-        "git_commit": git_commit(),
+        "git_commit": git_commit(), "failed": _failures(errors, len(factors) + 1),
         "targets": [{"name": t.name, "scale": t.scale, "undefined": undefined[t.name]}
                     for t in targets],
-        "noise": noise["mu_star"].to_dict(), "noise_sigma": noise["sigma"].to_dict(),
-        "dummy_max_mu_star": float(dummy.max()),
+        "noise": _finite(noise["mu_star"]), "noise_sigma": _finite(noise["sigma"]),
+        "dummy_max_mu_star": float(table[table["parameter"] == DUMMY]["mu_star"].max()),
         "influential_count": sum(p["influential"] for p in params), "parameters": params}
     return result, table
 
@@ -304,10 +364,8 @@ def check_settings(trajectories: int, levels: int, workers: int, seed: int) -> N
                             f"{trajectories})")
     if levels < 2 or levels % 2:
         raise KhorasanError(f"--levels: must be an even number >= 2 (got {levels})")
-    if workers < 1:
-        raise KhorasanError(f"--workers: must be >= 1 (got {workers})")
-    if seed < 0:
-        raise KhorasanError(f"--seed: must be >= 0 (got {seed})")
+    if workers < 1 or seed < 0:
+        raise KhorasanError(f"--workers must be >= 1 and --seed >= 0 (got {workers}, {seed})")
 
 
 def write_screen(result: dict, table: pd.DataFrame, out: Path) -> list[Path]:
@@ -332,9 +390,7 @@ def run_screen(targets_path: Path, out: Path, trajectories: int = 40, levels: in
     targets = load_targets(targets_path)
     screen_factors(names)
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise KhorasanError(f"{out}: output path exists and is not a directory")
-    with folder_lock(out):
+    with folder_lock(out):  # refuses a path that is not a directory
         if (out / RESULT).exists() and not overwrite:
             raise KhorasanError(f"{out / RESULT}: a screening is already there; allowed: "
                                 "--overwrite (replace it) or another --out")
