@@ -25,7 +25,8 @@ from model.failures import report_failure
 from model.lock import folder_lock
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-EXTENSION_MODULES: tuple[str, ...] = ("model.study_cli", "model.reporting.cli", "model.sweep.cli")
+EXTENSION_MODULES: tuple[str, ...] = ("model.study_cli", "model.reporting.cli", "model.sweep.cli",
+                                     "model.calibration.screen_cli")
 """Modules with ``register(subparsers, commands)`` adding more sub-commands (import light!)."""
 
 

@@ -1,7 +1,8 @@
-"""Figures of the posterior predictive check and of the posterior itself."""
+"""Figures of the posterior predictive check, of the posterior and of the screening."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -10,8 +11,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from model.calibration.targets import Target
+from model.viz.common import COLORS, save, styled
 
 SOURCE = ("Khorasan posterior predictive check; "
           "observed: ACLED (via article), UNAMA, UN/US estimates")
@@ -78,3 +81,57 @@ def posterior_figure(frame: pd.DataFrame, priors: dict[str, tuple], out: Path,
     plt.savefig(pair_out, dpi=110)
     plt.close("all")
     return pair_out
+
+
+SCREEN_SHOWN = 25
+"""Parameters in the screening figure (the most influential)."""
+
+
+@styled
+def _screening(data: dict, shown: int) -> Figure:
+    params = [p for p in data["parameters"] if p["influence"] is not None][:shown][::-1]
+    settings = data["settings"]
+    noise = {t: v or 0.0 for t, v in data["noise"].items()}  # null: no effect of it ran
+    names = [p["name"] for p in params]
+    top = [p["top_targets"][0] for p in params]
+    mu = np.array([p["mu_star"][t] for p, t in zip(params, top, strict=True)])
+    sigma = np.array([p["sigma"][t] or 0.0 for p, t in zip(params, top, strict=True)])
+    floor = np.array([max(settings["noise_factor"] * noise[t], settings["min_effect"])
+                      for t in top])
+    colour = [COLORS["iskp"] if p["influential"] else COLORS["neutral"] for p in params]
+    fig = Figure(figsize=(12, 0.26 * len(params) + 2.2), layout="constrained")
+    bars, scatter = fig.subplots(1, 2, width_ratios=(1.1, 1))
+    y = np.arange(len(params))
+    bars.barh(y, mu, color=colour)
+    bars.scatter(floor, y, marker="|", s=120, color="black", zorder=3,
+                 label="threshold on that target")
+    for k, t in enumerate(top):
+        bars.text(mu[k], k, f" {t}", va="center", fontsize=6)
+    bars.set_yticks(y, names, fontsize=7)
+    bars.set_xscale("log")
+    bars.set_xlabel("influence: largest mu* over targets (target scales)")
+    bars.legend(loc="lower right")
+    lo = 1e-3
+    scatter.scatter(np.maximum(mu, lo), np.maximum(sigma, lo), c=colour, s=18, zorder=3)
+    for k, name in enumerate(names):
+        scatter.annotate(name, (max(mu[k], lo), max(sigma[k], lo)), fontsize=6,
+                         xytext=(3, 2), textcoords="offset points")
+    scatter.scatter(np.maximum([noise[t] for t in top], lo),
+                    np.maximum([data["noise_sigma"][t] or 0.0 for t in top], lo), marker="x",
+                    color="#999999", label=f"{settings['noise']} (seed only) on the same target")
+    scatter.set_xscale("log")
+    scatter.set_yscale("log")
+    scatter.set_xlabel("mu* on the parameter's top target (target scales)")
+    scatter.set_ylabel("sigma on that target")
+    scatter.legend(loc="upper left")
+    fig.suptitle(f"Morris screening: {data['trajectories']} trajectories, {data['levels']} "
+                 f"levels, {data['model_runs']:,} runs; {data['influential_count']} of "
+                 f"{len(data['parameters'])} parameters influential (orange); "
+                 f"{settings['dummy']} (never read): max mu* {data['dummy_max_mu_star']:g}")
+    return fig
+
+
+def screening_figure(result: Path, out: Path, shown: int = SCREEN_SHOWN) -> Path:
+    """mu* and sigma of the most influential parameters, read from ``screening.json``."""
+    data = json.loads(Path(result).read_text())
+    return save(_screening(data, shown), out)
