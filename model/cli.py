@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,11 +20,10 @@ from model import __version__
 from model.cli_options import add_param_source, add_workers
 from model.errors import KhorasanError
 from model.failures import report_failure
-from model.lock import folder_lock
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 EXTENSION_MODULES: tuple[str, ...] = ("model.study_cli", "model.reporting.cli", "model.sweep.cli",
-                                     "model.calibration.screen_cli")
+                                     "model.calibration.cli")
 """Modules with ``register(subparsers, commands)`` adding more sub-commands (import light!)."""
 
 
@@ -177,157 +174,6 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("calibrate")
-def _calibrate(args: argparse.Namespace) -> int:
-    from model.calibration.abc import load_abc_config
-    from model.calibration.hm_config import is_hm_config
-
-    if args.workers < 1:
-        raise KhorasanError(f"--workers: must be >= 1 (got {args.workers})")
-    if is_hm_config(args.config):
-        return _history_match(args)
-    config = load_abc_config(args.config)
-    with ExitStack() as stack:
-        for folder in sorted({config.file(k).resolve().parent for k in ("db", "posterior")
-                              if k in config.settings} or {config.path.resolve().parent}):
-            stack.enter_context(folder_lock(folder))
-        return _calibrate_locked(args, config)
-
-
-def _history_match(args: argparse.Namespace) -> int:
-    from model.calibration.hm import Calibration
-    from model.calibration.hm_config import load_hm_config
-    from model.calibration.hm_export import export
-    from model.sweep.execute import connect
-
-    config = load_hm_config(args.config)
-    if args.export_generation is not None:
-        raise KhorasanError(f"{args.config}: --export-generation is for ABC-SMC configs; "
-                            "allowed: --resume, --overwrite")
-    scheduler = connect(args.scheduler)[0] if args.scheduler else None
-    with ExitStack() as stack:
-        folders = {config.file(k).resolve().parent for k in ("posterior", "diagnostics")}
-        for folder in sorted(folders | {config.file("workdir").resolve()}):
-            stack.enter_context(folder_lock(folder))
-        if config.file("posterior").exists() and not (args.resume or args.overwrite):
-            raise KhorasanError(f"{config.file('posterior')}: exists; allowed: --overwrite to "
-                                "replace it, --resume to continue the stored calibration")
-        run = Calibration(config, args.workers, scheduler,
-                          progress=lambda line: print(line, flush=True))
-        run.prepare(args.resume, args.overwrite)
-        diagnostics = export(config, run.run())
-    print(f"{diagnostics['model_runs']} model runs in {diagnostics['wall_s']:.0f} s; "
-          f"{diagnostics['population_size']} of {diagnostics['particles']} particles accepted "
-          f"(epsilon {diagnostics['epsilon']:.3f}), ESS {diagnostics['ess']:.0f}; "
-          f"constrained: {sum(r['sd_ratio'] < 0.5 for r in diagnostics['identifiability'])} of "
-          f"{len(diagnostics['identifiability'])} -> {config.file('posterior')}")
-    return 0
-
-
-def _calibrate_locked(args: argparse.Namespace, config) -> int:
-    from model.calibration.abc import run_abc, stored_history
-    from model.calibration.export import export
-
-    exported = args.export_generation is not None
-    if exported:
-        if args.resume:
-            raise KhorasanError(f"{args.config}: --export-generation samples nothing; "
-                                "allowed: --export-generation or --resume, not both")
-        history = stored_history(config, args.export_generation)
-        diagnostics = export(history, config, 0.0, generation=args.export_generation)
-    else:
-        history = run_abc(config, workers=args.workers, scheduler=args.scheduler,
-                          resume=args.resume)
-        diagnostics = export(history, config, history.walltime_s, resumed=args.resume)
-    for gen in diagnostics["per_generation"]:
-        print(f"generation {gen['t']}: epsilon {gen['epsilon']:.3f}, "
-              f"acceptance {gen['acceptance_rate']:.3f}, ESS {gen['ess']:.0f}, "
-              f"{gen['simulations']} particles simulated")
-    if exported:
-        print(f"generation {args.export_generation} of {diagnostics['generations_stored']} "
-              f"exported, nothing sampled; {diagnostics['simulations']} particles up to it "
-              f"({diagnostics['model_runs']} model runs) -> {config.file('posterior')}")
-        return 0
-    total = (f" ({diagnostics['wall_time_total_s']:.0f} s over {diagnostics['invocations']} "
-             "invocations)" if diagnostics["invocations"] > 1 else "")
-    print(f"{diagnostics['simulations']} particles ({diagnostics['model_runs']} model runs) in "
-          f"{diagnostics['wall_time_s']:.0f} s{total} -> {config.file('posterior')}")
-    return 0
-
-
-@command("check")
-def _check(args: argparse.Namespace) -> int:
-    from model.calibration.check import acceptance, coverage, predictive
-    from model.calibration.figures import posterior_figure, ppc_figure
-    from model.calibration.targets import load_targets
-    from model.config import MAX_REPLICATES
-    from model.parameters import SPECS
-    from model.posterior import load_posterior
-
-    if not 1 <= args.replicates <= MAX_REPLICATES or args.workers < 1:
-        raise KhorasanError(f"--replicates must be >= 1 and <= {MAX_REPLICATES} and --workers "
-                            f">= 1 (got {args.replicates}, {args.workers})")
-    targets = load_targets(args.targets)
-    sims, source = predictive(targets, args.replicates, args.seed, Path(args.posterior),
-                              args.workers, args.params)
-    print(f"posterior predictive check: {len(sims)} replicates, {source['source']} parameters")
-    print(coverage(targets, sims).to_string(float_format=lambda v: f"{v:,.3g}"))
-    for criterion, measured, passed in acceptance(targets, sims):
-        print(f"{'PASS' if passed else 'FAIL'}  {criterion}: {measured}")
-    with folder_lock(Path(args.out)) as out:
-        print(ppc_figure(targets, sims, out / "ppc_targets.png"))
-        if source["source"] != "defaults":
-            frame = load_posterior(Path(args.posterior))
-            priors = {n: SPECS[n].prior for n in frame.columns.drop("weight")}
-            print(posterior_figure(frame, priors, out / "posterior.png"))
-        sims.to_csv(out / "ppc_statistics.csv", index_label="replicate")
-    return 0
-
-
-@command("hindcast")
-def _hindcast(args: argparse.Namespace) -> int:
-    from model.calibration.hindcast import run_hindcast
-
-    print(run_hindcast(Path(args.targets), Path(args.posterior), Path(args.out),
-                       args.replicates, args.seed, args.workers, args.overwrite))
-    return 0
-
-
-def _add_calibration(sub) -> None:
-    p = sub.add_parser("calibrate", help="calibrate: history matching + rejection ABC "
-                       "(a [calibration] config) or ABC-SMC with pyabc (an [abc] config)")
-    p.add_argument("config", help="calibration TOML (e.g. calibration/calibrate.toml)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace a stored calibration and its posterior (history matching)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--scheduler", help="dask scheduler address (uses pyabc's dask sampler)")
-    p.add_argument("--resume", action="store_true", help="continue the stored history")
-    p.add_argument("--export-generation", type=int, metavar="T",
-                   help="write the posterior from generation T of the stored history, "
-                        "without sampling")
-    p = sub.add_parser("check", help="posterior predictive check over the calibration period")
-    p.add_argument("--replicates", type=int, default=200, help="model runs (default 200)")
-    p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
-    p.add_argument("--targets", default="calibration/targets.toml",
-                   help="calibration targets (default calibration/targets.toml)")
-    add_param_source(p, "parameter source (default: one posterior draw per run)",
-                     "posterior file (default calibration/posterior.parquet)")
-    add_workers(p)
-    p.add_argument("--out", default="calibration/figures", help="figure folder")
-    p = sub.add_parser("hindcast", help="score the hindcast posterior's 2020-01..2021-08 "
-                                        "projection, and naive forecasts, against the data")
-    p.add_argument("--targets", default="calibration/hindcast/targets.toml",
-                   help="scored targets (default calibration/hindcast/targets.toml)")
-    p.add_argument("--posterior", default="calibration/hindcast/posterior.parquet",
-                   help="posterior fitted up to 2019-12 (default in calibration/hindcast)")
-    p.add_argument("--replicates", type=int, default=200, help="model runs (default 200)")
-    p.add_argument("--seed", type=int, default=20210826, help="base seed (default 20210826)")
-    add_workers(p)
-    p.add_argument("--out", default="calibration/hindcast",
-                   help="folder of scores.json, summary.json (default calibration/hindcast)")
-    p.add_argument("--overwrite", action="store_true", help="replace existing scores")
-
-
 def _add_run(sub) -> None:
     p = sub.add_parser("run", help="run a scenario's replicates and write results")
     p.add_argument("config", help="scenario TOML file")
@@ -394,7 +240,6 @@ def build_parser() -> argparse.ArgumentParser:
     form.add_argument("--csv", action="store_true", help="print CSV")
     p = sub.add_parser("plot", help="draw the figures of a run directory")
     p.add_argument("dir")
-    _add_calibration(sub)
     for name in EXTENSION_MODULES:
         importlib.import_module(name).register(sub, COMMANDS)
     return parser

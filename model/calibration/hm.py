@@ -64,11 +64,27 @@ def simulate_chunk(job: tuple) -> tuple[int, np.ndarray]:
     index, rows, seeds, targets, n_months, replicates = job
     out = np.empty((len(rows), len(targets)))
     for i, (values, entropy) in enumerate(zip(rows, seeds, strict=True)):
-        runs = [list(statistics(targets, simulate(Parameters(values), n_months, s)).values())
+        runs = [_statistics(targets, Parameters(values), n_months, s)
                 for s in np.random.SeedSequence(entropy).spawn(replicates)]
         median = np.median(np.nan_to_num(np.array(runs), nan=np.inf), axis=0)
         out[i] = np.where(np.isinf(median), np.nan, median)
     return index, out
+
+
+def _statistics(targets: list, params: Parameters, n_months: int,
+                seed: np.random.SeedSequence) -> list[float]:
+    """One run's statistics; NaN for every target if the run overflows the commander table.
+
+    At corners of the prior box ISKP can grow past the kernel's fixed table of commanders
+    (``RuntimeError: commander capacity exceeded``): such a runaway counts as missing every
+    target, so history matching rules its region out.
+    """
+    try:
+        return list(statistics(targets, simulate(params, n_months, seed)).values())
+    except RuntimeError as exc:
+        if "capacity" not in str(exc):
+            raise
+        return [np.nan] * len(targets)
 
 
 def _save(path: Path, **arrays: np.ndarray) -> None:

@@ -53,7 +53,7 @@ def export(config: HmConfig, result: dict[str, Any]) -> dict[str, Any]:
         **{k: meta[k] for k in ("method", "config", "free", "prior_drawn", "model_runs",
                                 "git_commit", "fingerprint")},
         "seed": config["seed"], "population_size": len(frame),
-        "ess": _ess(frame["weight"].to_numpy()), "particles": int(len(everything)),
+        "ess": _ess(frame["weight"].to_numpy()), "particles": len(everything),
         "replicates_per_particle": config["replicates_per_particle"],
         "epsilon": float(result["distance"].max()),
         "acceptance_share": len(frame) / len(everything),
