@@ -70,30 +70,41 @@ def _source_line(source: dict, replicates: int) -> str:
     """Where a run's parameter values come from, in words."""
     kind = source["source"]
     if kind == "posterior":
-        return (f"posterior: one draw per replicate ({replicates}) from {source['file']} "
-                f"(sha256 {source['sha256'][:12]})")
+        per = source["seeds_per_draw"]
+        drawn = source["prior_drawn"]
+        draws = replicates // per
+        return (f"posterior: {draws} parameter draw{'s' * (draws != 1)} x {per} "
+                f"seed{'s' * (per != 1)} ({replicates} replicates) from {source['file']} "
+                f"(sha256 {source['sha256'][:12]})"
+                + (f"; {len(drawn)} parameters drawn from their priors (~)" if drawn else ""))
     if kind == "map":
-        return f"map: the posterior's most probable particle in {source['file']}"
+        kept = source["prior_at_defaults"]
+        return (f"map: the posterior's most probable particle in {source['file']}"
+                + (f"; {len(kept)} prior-drawn parameters kept at their defaults" if kept
+                   else ""))
     return "defaults: the parameter table's values" + (f" ({source['note']})"
                                                        if "note" in source else "")
 
 
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
-    from model.config import load_config
+    from model.config import load_config, parameter_draws
     from model.parameters import SPECS
     from model.posterior import parameter_sets
 
     config = load_config(args.config)
     run = config.run
+    if args.params == "posterior":
+        parameter_draws(config)
     sets, source = parameter_sets(config.parameters, args.params, run["seed"],
-                                  run["replicates"], Path(args.posterior))
+                                  run["replicates"], Path(args.posterior), run["seeds_per_draw"])
     print(f"scenario {config.name}: {config.description}")
     print("chain: " + " -> ".join(p.name for p in config.chain))
     print("run: " + ", ".join(f"{k}={v}" for k, v in config.run.items()))
     print("parameters: " + _source_line(source, run["replicates"]))
+    drawn = set(source.get("prior_drawn", []))
     for name, spec in SPECS.items():
-        mark = "*" if name in config.parameters else " "
+        mark = "*" if name in config.parameters else "~" if name in drawn else " "
         low, high = min(s[name] for s in sets), max(s[name] for s in sets)
         value = f"{low:g}" if low == high else f"{low:g} .. {high:g}"
         print(f" {mark} {name:32s} {value:>20s}  {spec.unit}")
@@ -102,8 +113,8 @@ def _validate(args: argparse.Namespace) -> int:
         changes = [f"set {item.values}"] if item.values else []
         changes += [f"scale {item.scale}"] if item.scale else []
         print(f"intervention {item.date} ({where}): {'; '.join(changes)}")
-    print(f"OK: {config.path} is valid (* = set by the scenario; a .. b = the range of the "
-          "replicates' values)")
+    print(f"OK: {config.path} is valid (* = set by the scenario; ~ = drawn from its prior; "
+          "a .. b = the range of the replicates' values)")
     calibrated_warning(config, source["source"])
     return 0
 
@@ -269,7 +280,9 @@ def _check(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     sims, source = predictive(targets, args.replicates, args.seed, Path(args.posterior),
                               args.workers, args.params)
-    print(f"posterior predictive check: {len(sims)} replicates, {source['source']} parameters")
+    drawn = source.get("prior_drawn") or []
+    print(f"posterior predictive check: {len(sims)} replicates, {source['source']} parameters"
+          + (f" ({len(drawn)} drawn from their priors)" if drawn else ""))
     print(coverage(targets, sims).to_string(float_format=lambda v: f"{v:,.3g}"))
     for criterion, measured, passed in acceptance(targets, sims):
         print(f"{'PASS' if passed else 'FAIL'}  {criterion}: {measured}")
@@ -309,7 +322,7 @@ def _add_calibration(sub) -> None:
     p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
     p.add_argument("--targets", default="calibration/targets.toml",
                    help="calibration targets (default calibration/targets.toml)")
-    add_param_source(p, "parameter source (default: one posterior draw per run)",
+    add_param_source(p, "parameter source (default: one posterior draw per replicate)",
                      "posterior file (default calibration/posterior.parquet)")
     add_workers(p)
     p.add_argument("--out", default="calibration/figures", help="figure folder")
@@ -334,7 +347,8 @@ def _add_run(sub) -> None:
     p.add_argument("--seed", type=int, help="override run.seed")
     add_workers(p)
     p.add_argument("--out", help="output directory (default results/<name>)")
-    add_param_source(p, "parameter source (default: one posterior draw per replicate)")
+    add_param_source(p, "parameter source (default: posterior draws, each run with "
+                        "run.seeds_per_draw seeds)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--scheduler", help="dask scheduler address: run the replicates on that "
                                        "cluster (same results; needs the khorasan[dask] extra)")
