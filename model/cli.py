@@ -173,7 +173,12 @@ def _summarize(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}, "
           f"{table.attrs['province']}")
-    print(table.to_string(formatters={c: fmt for c in table.columns if c != "unit"}))
+    shown = {c: fmt for c in table.columns if c != "unit"}
+    shown["from_parameters"] = lambda v: "n/a" if v != v else f"{v:.0%}"
+    print(table.to_string(formatters=shown, na_rep="n/a"))
+    if "from_parameters" in table.columns:
+        print("from_parameters: the share of the spread across replicates that comes from the "
+              "parameter draws (the rest is chance)")
     return 0
 
 

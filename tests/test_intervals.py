@@ -17,6 +17,10 @@ from model.config import load_config
 from model.model import KhorasanModel
 from model.parameters import SPECS, Parameters
 from model.posterior import POSTERIOR_STREAM, parameter_sets
+from model.reporting.calibration import load_calibration
+from model.reporting.compare import compare, figure_makers
+from model.reporting.report import build_html
+from model.stats import variance_split
 
 DRAWN = ["taliban_initial_fighters", "desertion_rate", "defection_base"]
 """Parameters the test posterior's calibration kept fixed (an int and two floats)."""
@@ -182,3 +186,69 @@ def test_a_posterior_run_records_the_draws_and_workers_do_not_matter(tmp_path, c
     assert "3 parameters drawn from their priors (~)" in out
     marked = [line[3:35].strip() for line in out.splitlines() if line.startswith(" ~ ")]
     assert marked == [n for n in SPECS if n in DRAWN]
+
+
+# --- the split shown by compare, report and summarize --------------------------------------------
+
+@pytest.fixture(scope="module")
+def split_runs(tmp_path_factory, posterior) -> dict[str, Path]:
+    """Two paired posterior runs: 3 parameter draws x 4 seeds each."""
+    root = tmp_path_factory.mktemp("split")
+    runs = {}
+    for name, extra in (("base", ""), ("surge", "[[interventions]]\ndate = '2015-06'\n"
+                                               "set = {iskp_recruit_multiplier = 3.0}\n")):
+        config = write_scenario(root, name, replicates=12, per=4, end="2016-06", extra=extra)
+        runs[name] = root / "results" / name
+        assert main(["run", str(config), "--out", str(runs[name]), "--quiet", "--workers", "1",
+                     "--posterior", str(posterior)]) == 0
+    return runs
+
+
+def test_compare_shows_the_spread_from_parameters(split_runs, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", str(split_runs["base"]), str(split_runs["surge"]), "--out",
+                 str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "## Spread from parameters and from chance" in printed
+    assert "from parameters" in printed and "from chance" in printed
+    replicates = pd.read_csv(out / "replicates.csv")
+    assert list(replicates.columns[:3]) == ["scenario", "replicate", "draw"]
+    assert (replicates["draw"] == replicates["replicate"] // 4).all()
+    key = pd.read_csv(out / "key_outcomes.csv").set_index(["scenario", "outcome"])
+    assert (key["parameter_draws"] == 3).all()
+    shares = key["share_parameters"].dropna()
+    assert len(shares) >= 10 and shares.between(0, 1).all()
+    comp = compare([split_runs["base"], split_runs["surge"]])
+    for (scenario, outcome), row in key.iterrows():  # the table holds the split of the values
+        values = comp.values[scenario][outcome]
+        split = variance_split(values, values.index.to_numpy() // 4)
+        assert row["within_variance"] == pytest.approx(split["within"], rel=1e-5, nan_ok=True)
+        assert row["share_parameters"] == pytest.approx(split["share_parameters"], rel=1e-5,
+                                                        abs=1e-9, nan_ok=True)
+    row = key.loc[("surge", "clashes")]
+    points = round(100 * row["share_parameters"])
+    assert f"from parameters {points}%, from chance {100 - points}%" in \
+        (out / "key_outcomes.md").read_text()
+
+
+def test_report_shows_the_spread_and_explains_it(split_runs, tmp_path):
+    comp = compare([split_runs["base"], split_runs["surge"]])
+    images = {stem: b"\x89PNG placeholder" for stem in figure_makers(comp)}
+    page = build_html(comp, load_calibration(tmp_path / "none"), images)
+    assert "Spread from parameters and from chance" in page
+    assert "<dt>Spread from parameters</dt>" in page and "law of total variance" in page
+    assert page.count("from parameters ") >= len(comp.key.dropna(subset="share_parameters"))
+    assert "3 parameter draws, each run with 4 seeds" in page
+    assert "drawn from their priors: " + ", ".join(DRAWN) in page
+
+
+def test_summarize_gives_the_share_for_a_run_of_repeated_draws(split_runs, capsys):
+    assert main(["summarize", str(split_runs["base"]), "--json"]) == 0
+    outcomes = json.loads(capsys.readouterr().out)["outcomes"]
+    national = pd.read_parquet(split_runs["base"] / "national.parquet")
+    clashes = national.groupby("replicate")["clashes"].sum()
+    expected = variance_split(clashes.to_numpy(), clashes.index.to_numpy() // 4)
+    assert outcomes["clashes"]["from_parameters"] == pytest.approx(
+        expected["share_parameters"], rel=1e-6)
+    assert main(["summarize", str(split_runs["base"])]) == 0
+    assert "from_parameters: the share of the spread" in capsys.readouterr().out
