@@ -66,31 +66,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _source_line(source: dict, replicates: int) -> str:
-    """Where a run's parameter values come from, in words."""
-    kind = source["source"]
-    if kind == "posterior":
-        per = source["seeds_per_draw"]
-        drawn = source["prior_drawn"]
-        draws = replicates // per
-        return (f"posterior: {draws} parameter draw{'s' * (draws != 1)} x {per} "
-                f"seed{'s' * (per != 1)} ({replicates} replicates) from {source['file']} "
-                f"(sha256 {source['sha256'][:12]})"
-                + (f"; {len(drawn)} parameters drawn from their priors (~)" if drawn else ""))
-    if kind == "map":
-        kept = source["prior_at_defaults"]
-        return (f"map: the posterior's most probable particle in {source['file']}"
-                + (f"; {len(kept)} prior-drawn parameters kept at their defaults" if kept
-                   else ""))
-    return "defaults: the parameter table's values" + (f" ({source['note']})"
-                                                       if "note" in source else "")
-
-
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
     from model.config import load_config, parameter_draws
     from model.parameters import SPECS
-    from model.posterior import parameter_sets
+    from model.posterior import describe, parameter_sets
 
     config = load_config(args.config)
     run = config.run
@@ -101,7 +81,7 @@ def _validate(args: argparse.Namespace) -> int:
     print(f"scenario {config.name}: {config.description}")
     print("chain: " + " -> ".join(p.name for p in config.chain))
     print("run: " + ", ".join(f"{k}={v}" for k, v in config.run.items()))
-    print("parameters: " + _source_line(source, run["replicates"]))
+    print("parameters: " + describe(source, run["replicates"]))
     drawn = set(source.get("prior_drawn", []))
     for name, spec in SPECS.items():
         mark = "*" if name in config.parameters else "~" if name in drawn else " "

@@ -269,3 +269,28 @@ def parameter_sets(overrides: dict[str, float], mode: str, seed: int, replicates
     return sets, {"source": "posterior", **file, "seeds_per_draw": seeds_per_draw,
                   "draw_of_replicate": group, "draws": [idx[g] for g in group],
                   "prior_drawn": names}
+
+
+def describe(source: dict[str, Any], replicates: int) -> str:
+    """Where a run's parameter values come from, in words, for ``khorasan validate``.
+
+    Args:
+        source: The record :func:`parameter_sets` returns.
+        replicates: The run's replicates.
+    """
+    kind = source["source"]
+    if kind == "posterior":
+        per = source["seeds_per_draw"]
+        drawn = source["prior_drawn"]
+        draws = replicates // per
+        return (f"posterior: {draws} parameter draw{'s' * (draws != 1)} x {per} "
+                f"seed{'s' * (per != 1)} ({replicates} replicates) from {source['file']} "
+                f"(sha256 {source['sha256'][:12]})"
+                + (f"; {len(drawn)} parameters drawn from their priors (~)" if drawn else ""))
+    if kind == "map":
+        kept = source["prior_at_defaults"]
+        return (f"map: the posterior's most probable particle in {source['file']}"
+                + (f"; {len(kept)} prior-drawn parameters kept at their defaults" if kept
+                   else ""))
+    return "defaults: the parameter table's values" + (f" ({source['note']})"
+                                                       if "note" in source else "")
