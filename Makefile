@@ -20,7 +20,7 @@ run: $(STAMP)  ## baseline scenario: run, summary tables (calibration and projec
 
 # Every shipped scenario (scenarios/*.toml except sweeps) with the same seed, so that replicate r
 # of each scenario pairs with replicate r of the baseline. More workers or fewer replicates:
-# make scenarios SCENARIO_ARGS="--workers 8 --replicates 50"
+# make scenarios SCENARIO_ARGS="--workers 8 --replicates 48" (a multiple of run.seeds_per_draw, 4)
 SCENARIO_SEED ?= 20150126
 SCENARIO_ARGS ?=
 SCENARIO_FILES = $(foreach f,$(sort $(wildcard scenarios/*.toml)),\

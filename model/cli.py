@@ -64,34 +64,25 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _source_line(source: dict, replicates: int) -> str:
-    """Where a run's parameter values come from, in words."""
-    kind = source["source"]
-    if kind == "posterior":
-        return (f"posterior: one draw per replicate ({replicates}) from {source['file']} "
-                f"(sha256 {source['sha256'][:12]})")
-    if kind == "map":
-        return f"map: the posterior's most probable particle in {source['file']}"
-    return "defaults: the parameter table's values" + (f" ({source['note']})"
-                                                       if "note" in source else "")
-
-
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
-    from model.config import load_config
+    from model.config import load_config, parameter_draws
     from model.parameters import SPECS
-    from model.posterior import parameter_sets
+    from model.posterior import describe, parameter_sets
 
     config = load_config(args.config)
     run = config.run
+    if args.params == "posterior":
+        parameter_draws(config)
     sets, source = parameter_sets(config.parameters, args.params, run["seed"],
-                                  run["replicates"], Path(args.posterior))
+                                  run["replicates"], Path(args.posterior), run["seeds_per_draw"])
     print(f"scenario {config.name}: {config.description}")
     print("chain: " + " -> ".join(p.name for p in config.chain))
     print("run: " + ", ".join(f"{k}={v}" for k, v in config.run.items()))
-    print("parameters: " + _source_line(source, run["replicates"]))
+    print("parameters: " + describe(source, run["replicates"]))
+    drawn = set(source.get("prior_drawn", []))
     for name, spec in SPECS.items():
-        mark = "*" if name in config.parameters else " "
+        mark = "*" if name in config.parameters else "~" if name in drawn else " "
         low, high = min(s[name] for s in sets), max(s[name] for s in sets)
         value = f"{low:g}" if low == high else f"{low:g} .. {high:g}"
         print(f" {mark} {name:32s} {value:>20s}  {spec.unit}")
@@ -100,8 +91,8 @@ def _validate(args: argparse.Namespace) -> int:
         changes = [f"set {item.values}"] if item.values else []
         changes += [f"scale {item.scale}"] if item.scale else []
         print(f"intervention {item.date} ({where}): {'; '.join(changes)}")
-    print(f"OK: {config.path} is valid (* = set by the scenario; a .. b = the range of the "
-          "replicates' values)")
+    print(f"OK: {config.path} is valid (* = set by the scenario; ~ = drawn from its prior; "
+          "a .. b = the range of the replicates' values)")
     calibrated_warning(config, source["source"])
     return 0
 
@@ -160,7 +151,12 @@ def _summarize(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.dir}: {table.attrs['replicates']} replicates, window {table.attrs['window']}, "
           f"{table.attrs['province']}")
-    print(table.to_string(formatters={c: fmt for c in table.columns if c != "unit"}))
+    shown = {c: fmt for c in table.columns if c != "unit"}
+    shown["from_parameters"] = lambda v: "n/a" if v != v else f"{v:.0%}"
+    print(table.to_string(formatters=shown, na_rep="n/a"))
+    if "from_parameters" in table.columns:
+        print("from_parameters: the share of the spread across replicates that comes from the "
+              "parameter draws (the rest is chance)")
     return 0
 
 
@@ -181,7 +177,8 @@ def _add_run(sub) -> None:
     p.add_argument("--seed", type=int, help="override run.seed")
     add_workers(p)
     p.add_argument("--out", help="output directory (default results/<name>)")
-    add_param_source(p, "parameter source (default: one posterior draw per replicate)")
+    add_param_source(p, "parameter source (default: posterior draws, each run with "
+                        "run.seeds_per_draw seeds)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--scheduler", help="dask scheduler address: run the replicates on that "
                                        "cluster (same results; needs the khorasan[dask] extra)")

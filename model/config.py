@@ -3,7 +3,8 @@
 A scenario file has four sections::
 
     [scenario]  name, description, extends (optional path to a base file)
-    [run]       start, end (YYYY-MM), replicates (>= 1), seed (>= 0)
+    [run]       start, end (YYYY-MM), replicates (>= 1), seed (>= 0),
+                seeds_per_draw (>= 1: replicates per posterior parameter draw)
     [parameters]  parameter = value, for any declared parameter
     [[interventions]]  date (YYYY-MM), set = {parameter = value} and/or
                        scale = {parameter = factor}, provinces (optional list)
@@ -29,10 +30,11 @@ from model.suggest import unknown
 
 SECTIONS = {
     "scenario": {"name": str, "description": str, "extends": str},
-    "run": {"start": str, "end": str, "replicates": int, "seed": int},
+    "run": {"start": str, "end": str, "replicates": int, "seed": int, "seeds_per_draw": int},
 }
 INTERVENTION_KEYS = {"date": str, "set": dict, "scale": dict, "provinces": list, "note": str}
-RUN_DEFAULTS = {"start": "2015-01", "end": "2023-12", "replicates": 100, "seed": 20150126}
+RUN_DEFAULTS = {"start": "2015-01", "end": "2023-12", "replicates": 100, "seed": 20150126,
+                "seeds_per_draw": 4}
 MAX_REPLICATES = 10_000
 """Upper bound on a run's replicates (each writes about 0.25 MB of results)."""
 _DATE = re.compile(r"\d{4}-\d{2}")
@@ -281,6 +283,28 @@ def _check_run_keys(path: Path, run: dict[str, Any]) -> None:
                           f"(got {run['replicates']})")
     if run.get("seed", 0) < 0:
         raise ConfigError(f"{path}: key 'run.seed' must be >= 0 (got {run['seed']})")
+    if not 1 <= run.get("seeds_per_draw", 1) <= MAX_REPLICATES:
+        raise ConfigError(f"{path}: key 'run.seeds_per_draw' must be >= 1 and <= "
+                          f"{MAX_REPLICATES} (got {run['seeds_per_draw']})")
+
+
+def parameter_draws(config: ScenarioConfig) -> int:
+    """The number of posterior parameter draws of a run: ``replicates / seeds_per_draw``.
+
+    Replicate ``r`` uses draw ``r // seeds_per_draw``, so every draw runs with the same
+    number of seeds. Only ``--params posterior`` makes draws; the other sources need no check.
+
+    Raises:
+        ConfigError: If ``run.seeds_per_draw`` does not divide ``run.replicates``.
+    """
+    replicates, per = config.run["replicates"], config.run["seeds_per_draw"]
+    if replicates % per:
+        divisors = [d for d in range(1, replicates + 1) if replicates % d == 0]
+        shown = ", ".join(map(str, divisors[:8])) + (", ..." if len(divisors) > 8 else "")
+        raise ConfigError(f"{config.path}: key 'run.seeds_per_draw' = {per} does not divide "
+                          f"run.replicates = {replicates}; allowed: a divisor of "
+                          f"{replicates} ({shown}), or replicates a multiple of {per}")
+    return replicates // per
 
 
 def _check_run(path: Path, run: dict[str, Any]) -> dict[str, Any]:

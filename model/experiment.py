@@ -20,7 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from model import __version__
-from model.config import MAX_REPLICATES, ScenarioConfig
+from model.config import MAX_REPLICATES, ScenarioConfig, parameter_draws
 from model.errors import KhorasanError
 from model.lock import folder_lock
 from model.manifest import environment, git_commit, write_json
@@ -189,8 +189,10 @@ def _run_locked(config: ScenarioConfig, out: Path, workers: int, params: str,
                 progress: bool, scheduler: Any) -> dict[str, Any]:
     check_output(out, overwrite, resume)
     run = config.run
+    if params == "posterior":
+        parameter_draws(config)
     sets, source = parameter_sets(config.parameters, params, run["seed"], run["replicates"],
-                                  posterior)
+                                  posterior, run["seeds_per_draw"])
     tasks = build_tasks(config, sets)
     manifest = {
         "khorasan_version": __version__, "git_commit": git_commit(), "status": "running",

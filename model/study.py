@@ -1,8 +1,8 @@
 """``khorasan scenario NEW.toml``: baseline, scenario, comparison and report in one folder.
 
 The folder (``results/study_<name>`` by default) holds ``baseline/`` and ``<name>/`` (the two
-runs, with the same seed, replicates and months, so that replicate r of each pairs with the
-other), ``compare/`` (tables and figures) and ``report/`` (``report.html`` and
+runs, with the same seed, replicates, seeds per draw and months, so that replicate r of each
+pairs with the other), ``compare/`` (tables and figures) and ``report/`` (``report.html`` and
 ``explorer.html``). A run already there with the same config, seeds and parameters is reused,
 so a second call only redoes what changed; a run there that differs needs ``--overwrite``.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.config import ScenarioConfig, load_config
+from model.config import ScenarioConfig, load_config, parameter_draws
 from model.errors import KhorasanError
 from model.experiment import check_output, run_scenario, with_run
 from model.posterior import DEFAULT_POSTERIOR
@@ -30,7 +30,8 @@ class Study:
 
     Attributes:
         scenario: The new scenario.
-        baseline: The baseline, with the scenario's ``[run]`` (seed, replicates, months).
+        baseline: The baseline, with the scenario's ``[run]`` (seed, replicates,
+            seeds_per_draw, months).
         out: The study folder.
     """
 
@@ -91,8 +92,11 @@ def run_study(study: Study, workers: int = 1, params: str = "posterior",
         Folder name -> the run's manifest.
 
     Raises:
-        KhorasanError: If a run folder holds a different run and ``overwrite`` is not set.
+        KhorasanError: If a run folder holds a different run and ``overwrite`` is not set,
+            or (posterior parameters) ``run.seeds_per_draw`` does not divide the replicates.
     """
+    if params == "posterior":  # the baseline runs with the scenario's [run]: check it there
+        parameter_draws(study.scenario)
     configs = (study.baseline, study.scenario)
     reused = {c.name: _same_run(study.folder(c), c) for c in configs}
     for config in configs:  # refuse before anything runs

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction, commands: dict) -> None:
     p.add_argument("--baseline", metavar="FILE",
                    help="baseline scenario (default: the base of the scenario's 'extends' "
                         "chain, else scenarios/baseline.toml); it runs with the new "
-                        "scenario's seed, replicates and months")
+                        "scenario's [run] (seed, replicates, seeds_per_draw, months)")
     p.add_argument("--out", help="study folder (default results/study_<name>)")
     p.add_argument("--replicates", type=int, help="override run.replicates (both runs)")
     p.add_argument("--seed", type=int, help="override run.seed (both runs)")
@@ -56,7 +56,8 @@ def register(sub: argparse._SubParsersAction, commands: dict) -> None:
                    help="months compared, YYYY-MM:YYYY-MM (default 2021-09 to the end)")
     add_workers(p)
     p.add_argument("--scheduler", help="dask scheduler address (as for run)")
-    add_param_source(p, "parameter source (default: one posterior draw per replicate)")
+    add_param_source(p, "parameter source (default: posterior draws, each run with "
+                        "run.seeds_per_draw seeds)")
     p.add_argument("--calibration", default="calibration",
                    help="calibration folder for the report")
     p.add_argument("--overwrite", action="store_true",

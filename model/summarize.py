@@ -2,7 +2,9 @@
 
 Counts are summed over the window; a stock (:data:`model.outputs.STOCKS`) gives two rows of
 distinct names, its mean over the window (``<name>_window_mean``) and its value at the window's
-last month (``<name>_at_horizon``), the value ``compare`` and ``report`` use.
+last month (``<name>_at_horizon``), the value ``compare`` and ``report`` use. A run whose
+parameter draws are each run with several seeds also gets the share of each outcome's spread
+that comes from the parameters.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import pandas as pd
 from model.calendar import month_index, month_label
 from model.errors import KhorasanError
 from model.outputs import MAXIMA, OUTPUTS, STOCKS
-from model.results import read_table
-from model.stats import HORIZON, WINDOW_MEAN, quantile_table
+from model.results import read_draws, read_table
+from model.stats import HORIZON, WINDOW_MEAN, quantile_table, variance_split
 from model.suggest import did_you_mean
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
@@ -109,7 +111,10 @@ def summarize(run_dir: Path, window: str | None = None,
         province: A province's name, or None for national outcomes.
 
     Returns:
-        One row per outcome with ``unit``, ``q05``, ``q25``, ``median``, ``q75``, ``q95``;
+        One row per outcome with ``unit``, ``q05``, ``q25``, ``median``, ``q75``, ``q95``,
+        and for a run of several parameter draws each run with several seeds,
+        ``from_parameters``: the share of the variance across replicates that comes from the
+        parameter draws (:func:`model.stats.variance_split`; the rest is chance).
         ``attrs`` hold ``window``, ``replicates`` and ``province`` (``"national"``).
     """
     national = read_table(run_dir, "national")
@@ -123,6 +128,10 @@ def summarize(run_dir: Path, window: str | None = None,
         table = per_replicate(province_rows(provinces, province), None)
     quant = quantile_table(table, QUANTILES)
     quant.insert(0, "unit", [units()[k] for k in quant.index])
+    draws = read_draws(run_dir, table.index)
+    if draws.nunique() >= 2 and draws.value_counts().max() >= 2:
+        splits = [variance_split(table[k], draws.to_numpy()) for k in quant.index]
+        quant["from_parameters"] = [split["share_parameters"] for split in splits]
     quant.attrs.update(window=f"{lo:%Y-%m}:{hi:%Y-%m}", replicates=len(table),
                        province=province or "national")
     return quant

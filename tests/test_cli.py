@@ -26,7 +26,7 @@ REQUIRED = ["replicate", "date", "province", "clashes", "taliban_fighters", "isk
             "control_state", "control_taliban", "control_iskp"]
 SMALL = ("[scenario]\nname = 'small'\ndescription = 'test run'\n"
          "[run]\nstart = '2016-01'\nend = '2016-12'\nreplicates = 3\nseed = 11\n"
-         "[parameters]\nclash_rate = 0.3\n"
+         "seeds_per_draw = 1\n[parameters]\nclash_rate = 0.3\n"
          "[[interventions]]\ndate = '2016-06'\nset = {clash_rate = 0.6}\n"
          "provinces = ['Nangarhar']\n")
 
@@ -131,7 +131,7 @@ def test_run_manifest(small):
     assert resolved["scenario"]["name"] == "small"
     assert resolved["scenario"]["chain"] == ["small.toml"]
     assert resolved["run"] == {"start": "2016-01", "end": "2016-12", "replicates": 3,
-                               "seed": 11}
+                               "seed": 11, "seeds_per_draw": 1}
     assert resolved["parameters"] == {"clash_rate": 0.3}
     assert resolved["interventions"] == [
         {"date": "2016-06", "set": {"clash_rate": 0.6}, "note": "", "provinces": ["Nangarhar"]}]
@@ -350,7 +350,9 @@ def test_params_map_uses_posterior_mode(config, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     digest = hashlib.sha256(posterior.read_bytes()).hexdigest()
     assert manifest["parameters"] == {"source": "map", "file": str(posterior), "sha256": digest,
-                                      "calibration": {}}  # written by hand, not by calibrate
+                                      "calibration": {},  # written by hand, not by calibrate
+                                      "draw_of_replicate": [0, 0],  # one set for all
+                                      "prior_drawn": [], "prior_at_defaults": []}
     # the MAP particle (iskp_pay about 2) changes the results; the scenario's clash_rate wins
     defaults = tmp_path / "defaults"
     assert run(config, defaults, "--replicates", "2") == 0

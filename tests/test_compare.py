@@ -167,8 +167,11 @@ def test_mismatched_seeds_are_detected(runs):
     assert "NOT paired" in comp.pairing.note()
 
 
-@pytest.mark.parametrize("surge, problem", [({"draws": [0, 5, 2]}, "posterior draws"),
-                                            ({"sha256": "b" * 64}, "posterior files")])
+@pytest.mark.parametrize("surge, problem", [
+    ({"draws": [0, 5, 2]}, "posterior draws"),
+    ({"sha256": "b" * 64}, "posterior files"),
+    ({"prior_drawn": ["desertion_rate"]}, "from their priors"),
+    ({"draw_of_replicate": [0, 0, 1], "seeds_per_draw": 2}, "run.seeds_per_draw")])
 def test_mismatched_posteriors_are_detected(runs, tmp_path, surge, problem):
     copies = []
     for name, changes in (("base", {}), ("surge", surge)):
@@ -176,7 +179,8 @@ def test_mismatched_posteriors_are_detected(runs, tmp_path, surge, problem):
         shutil.copytree(runs[name], target)
         manifest = json.loads((target / "manifest.json").read_text())
         manifest["parameters"] = {"source": "posterior", "file": "posterior.parquet",
-                                  "draws": [0, 1, 2], "sha256": "a" * 64, **changes}
+                                  "draws": [0, 1, 2], "sha256": "a" * 64, "seeds_per_draw": 1,
+                                  "draw_of_replicate": [0, 1, 2], "prior_drawn": [], **changes}
         (target / "manifest.json").write_text(json.dumps(manifest))
         copies.append(target)
     pairing = check_pairing(load_runs(copies))

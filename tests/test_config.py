@@ -104,6 +104,16 @@ BAD_CONFIGS = {
     "replicates_zero": (HEADER + "[run]\nreplicates = 0\n", ["'run.replicates'", ">= 1"]),
     "replicates_negative": (HEADER + "[run]\nreplicates = -4\n", ["'run.replicates'", ">= 1"]),
     "seed_negative": (HEADER + "[run]\nseed = -1\n", ["'run.seed'", ">= 0"]),
+    "seeds_per_draw_zero": (HEADER + "[run]\nseeds_per_draw = 0\n",
+                            ["'run.seeds_per_draw'", "must be >= 1 and <= 10000", "got 0"]),
+    "seeds_per_draw_negative": (HEADER + "[run]\nseeds_per_draw = -2\n",
+                                ["'run.seeds_per_draw'", "must be >= 1"]),
+    "seeds_per_draw_float": (HEADER + "[run]\nseeds_per_draw = 2.5\n",
+                             ["'run.seeds_per_draw'", "must be an integer"]),
+    "seeds_per_draw_string": (HEADER + "[run]\nseeds_per_draw = 'four'\n",
+                              ["'run.seeds_per_draw'", "must be an integer", "'four'"]),
+    "seeds_per_draw_boolean": (HEADER + "[run]\nseeds_per_draw = true\n",
+                               ["'run.seeds_per_draw'", "must be an integer"]),
     "missing_name": ("[run]\nreplicates = 2\n", ["'scenario.name'", "required"]),
     "unknown_province": (
         HEADER + "[[interventions]]\ndate = '2022-01'\nset = {clash_rate = 0.2}\n"
@@ -191,7 +201,7 @@ def test_baseline_is_valid(capsys):
     config = load_config(BASELINE)
     assert config.name == "baseline"
     assert config.run == {"start": "2015-01", "end": "2023-12", "replicates": 200,
-                          "seed": 20150126}
+                          "seed": 20150126, "seeds_per_draw": 4}  # 50 draws x 4 seeds
     assert config.parameters == BASELINE_ASSUMPTIONS
     assert config.interventions == ()
 
@@ -228,7 +238,8 @@ def test_child_run_keys_replace_the_base_keys_one_by_one(tmp_path):
                      "[parameters]\niskp_pay = 3.0\n")
     config = load_config(child)
     assert config.name == "base"  # inherited
-    assert config.run == {"start": "2016-01", "end": "2017-06", "replicates": 7, "seed": 1}
+    assert config.run == {"start": "2016-01", "end": "2017-06", "replicates": 7, "seed": 1,
+                          "seeds_per_draw": 4}
     assert config.parameters == {"clash_rate": 0.3, "iskp_pay": 3.0}
 
 
@@ -270,7 +281,8 @@ def test_validate_prints_resolved_parameters(tmp_path, capsys):
     lines = captured.out.splitlines()
     assert lines[0] == "scenario v: check"
     assert "parameters: defaults: the parameter table's values" in lines
-    assert "run: start=2015-01, end=2023-12, replicates=4, seed=20150126" in lines
+    assert ("run: start=2015-01, end=2023-12, replicates=4, seed=20150126, seeds_per_draw=4"
+            in lines)
     rows = parameter_rows(captured.out)
     assert set(rows) == set(SPECS)
     assert rows["taliban_commanders"] == ("*", "250")

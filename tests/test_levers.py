@@ -21,7 +21,7 @@ from model.posterior import parameter_sets
 
 POSTERIOR = REPO / "calibration" / "posterior.parquet"
 HEADER = ("[scenario]\nname = 's'\n[run]\nstart = '2021-06'\nend = '2022-03'\n"
-          "replicates = 4\nseed = 5\n")
+          "replicates = 4\nseed = 5\nseeds_per_draw = 1\n")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -141,7 +141,7 @@ def test_validate_shows_the_source_and_the_draws_range(tmp_path, capsys):
     path = write(tmp_path, "")
     assert main(["validate", str(path), "--posterior", str(POSTERIOR)]) == 0
     out = capsys.readouterr().out
-    assert "parameters: posterior: one draw per replicate (4)" in out
+    assert "parameters: posterior: 4 parameter draws x 1 seed (4 replicates)" in out
     row = next(line for line in out.splitlines() if line[3:35].strip() == "iskp_attack_rate")
     low, high = (float(v) for v in row[36:57].split(".."))
     sets, _ = parameter_sets({}, "posterior", 5, 4, POSTERIOR)

@@ -243,7 +243,7 @@ def test_resume_with_a_changed_posterior_file_fails(tmp_path, capsys):
     posterior = tmp_path / "posterior.parquet"
     particles = {"clash_rate": [0.1, 0.2, 0.3], "weight": [0.2, 0.3, 0.5]}
     pd.DataFrame(particles).to_parquet(posterior)
-    config = write_config(tmp_path / "c.toml", replicates=2)
+    config = write_config(tmp_path / "c.toml", replicates=2, extra="seeds_per_draw = 1\n")
     out = tmp_path / "out"
     flags = ("--workers", "1", "--params", "posterior", "--posterior", str(posterior))
     assert run(config, out, *flags) == 0

@@ -22,7 +22,15 @@ from model.reporting.outcomes import (
     paired_differences,
 )
 from model.reporting.runs import check_pairing, load_runs
-from model.stats import METHOD, fmt, quantile, small_sample_note, summary
+from model.stats import (
+    METHOD,
+    fmt,
+    quantile,
+    small_sample_note,
+    spread_text,
+    summary,
+    variance_split,
+)
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +135,70 @@ def test_explorer_shows_the_comparisons_numbers(runs):
     assert shown[3] == pytest.approx(diff["share_higher"])
     stock = data["outcomes"][[o["key"] for o in data["outcomes"]].index("iskp_fighters")]
     assert stock["stock"] and not data["outcomes"][0]["stock"]
+
+
+def _grouped(rng, draws: int, seeds: int, between_sd: float, within_sd: float):
+    """Normal outcomes: a draw effect with sd ``between_sd``, chance with sd ``within_sd``."""
+    effect = rng.normal(10.0, between_sd, draws)
+    values = np.repeat(effect, seeds) + rng.normal(0.0, within_sd, draws * seeds)
+    return values, np.repeat(np.arange(draws), seeds)
+
+
+@pytest.mark.parametrize("between_sd, within_sd", [(2.0, 1.0), (1.0, 3.0), (0.5, 0.5)])
+def test_variance_split_recovers_known_components(between_sd, within_sd):
+    n, k = 20_000, 4
+    values, draws = _grouped(np.random.default_rng(42), n, k, between_sd, within_sd)
+    split = variance_split(values, draws)
+    assert split["draws"] == n and split["seeds_per_draw"] == k
+    b, w = between_sd ** 2, within_sd ** 2
+    # 4 standard errors of the normal-theory estimators
+    se_within = w * np.sqrt(2 / (n * (k - 1)))
+    se_between = np.sqrt(2 / (n - 1)) * (b + w / k) + se_within / k
+    assert split["within"] == pytest.approx(w, abs=4 * se_within)
+    assert split["between"] == pytest.approx(b, abs=4 * se_between)
+    assert split["share_parameters"] == pytest.approx(b / (b + w),
+                                                      abs=4 * (se_between + se_within) / (b + w))
+
+
+def test_variance_split_corrects_the_chance_in_the_draw_means():
+    # no parameter effect: the draw means still vary by within / k, which is not parameters
+    values, draws = _grouped(np.random.default_rng(7), 5000, 4, 0.0, 2.0)
+    naive = pd.Series(values).groupby(draws).mean().var(ddof=1)
+    assert naive == pytest.approx(4.0 / 4, rel=0.06)
+    split = variance_split(values, draws)
+    assert split["between"] < 0.05 and split["share_parameters"] < 0.02
+
+
+def test_variance_split_with_unequal_seeds_per_draw():
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(2, 7, 6000)
+    draws = np.repeat(np.arange(sizes.size), sizes)
+    values = rng.normal(0, 1.5, sizes.size)[draws] + rng.normal(0, 1.0, draws.size)
+    split = variance_split(values, draws)
+    assert split["between"] == pytest.approx(2.25, rel=0.06)
+    assert split["within"] == pytest.approx(1.0, rel=0.03)
+
+
+def test_variance_split_edge_cases():
+    one_set = variance_split([1.0, 2.0, 4.0, 3.0], [0, 0, 0, 0])  # defaults or the MAP
+    assert np.isnan(one_set["between"]) and np.isnan(one_set["share_parameters"])
+    assert one_set["within"] == pytest.approx(np.var([1, 2, 4, 3], ddof=1))
+    assert spread_text(one_set) == "from chance 100% (one parameter set)"
+    one_seed = variance_split([1.0, 2.0, 4.0], [0, 1, 2])  # k = 1: chance cannot be told apart
+    assert np.isnan(one_seed["within"]) and np.isnan(one_seed["share_parameters"])
+    assert spread_text(one_seed) == "n/a: one seed per draw"
+    flat = variance_split([5.0] * 8, [0, 0, 1, 1, 2, 2, 3, 3])  # no spread: no division by 0
+    assert (flat["between"], flat["within"]) == (0.0, 0.0) and np.isnan(flat["share_parameters"])
+    assert spread_text(flat) == "n/a: no spread"
+    only_draws = variance_split([1.0, 1.0, 3.0, 3.0], [0, 0, 1, 1])
+    assert only_draws["share_parameters"] == 1.0
+    assert spread_text(only_draws) == "from parameters 100%, from chance 0%"
+    gaps = variance_split([1.0, np.nan, 3.0, 5.0, 2.0, 6.0], [0, 0, 0, 1, 1, 1])
+    assert gaps["within"] == pytest.approx((2.0 + np.var([5, 2, 6], ddof=1)) / 2)
+    empty = variance_split([], [])
+    assert empty["draws"] == 0 and np.isnan(empty["share_parameters"])
+    assert spread_text(empty) == "n/a: one parameter set"
+    assert spread_text({"share_parameters": 0.375, "within": 1.0, "draws": 9}) == \
+        "from parameters 38%, from chance 62%"
+    with pytest.raises(ValueError, match="differ in length"):
+        variance_split([1.0, 2.0], [0])

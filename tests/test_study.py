@@ -63,3 +63,15 @@ def test_scenario_that_is_its_own_baseline_is_refused(tmp_path, capsys):
                  str(tmp_path / "base.toml"), "--out", str(tmp_path / "s")]) == 2
     assert "its own baseline" in error_line(capsys)
     assert not (tmp_path / "s").exists()
+
+
+def test_seeds_per_draw_is_checked_on_the_scenarios_run_before_anything_runs(tmp_path, capsys):
+    (tmp_path / "base.toml").write_text(BASE)
+    child = tmp_path / "child.toml"
+    child.write_text(CHILD.format(factor=4))
+    out = tmp_path / "study"
+    assert main(["scenario", str(child), "--out", str(out), "--quiet", "--workers", "1",
+                 "--replicates", "3", "--calibration", str(tmp_path / "none")]) == 2
+    line = error_line(capsys)
+    assert str(child) in line and "'run.seeds_per_draw' = 4" in line and "(1, 3)" in line
+    assert not out.exists()

@@ -43,8 +43,13 @@ def _one(job: tuple) -> dict[str, float]:
 
 def predictive(targets: list[Target], replicates: int, seed: int, posterior: Path,
                workers: int = 1, mode: str = "posterior") -> tuple[pd.DataFrame, dict]:
-    """Simulated target statistics, one row per replicate, and the parameter source."""
-    sets, source = parameter_sets({}, mode, seed, replicates, posterior)
+    """Simulated target statistics, one row per replicate, and the parameter source.
+
+    In ``posterior`` mode each replicate has its own parameter draw (``seeds_per_draw`` 1):
+    a particle, and the calibration record's ``prior_drawn`` parameters drawn from their
+    priors, so the check judges the uncertainty the projections carry.
+    """
+    sets, source = parameter_sets({}, mode, seed, replicates, posterior, seeds_per_draw=1)
     seeds = replicate_seeds(seed, replicates)
     jobs = [(sets[r], seeds[r], months_needed(targets), targets) for r in range(replicates)]
     if workers <= 1:

@@ -109,7 +109,9 @@ def _check(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     sims, source = predictive(targets, args.replicates, args.seed, Path(args.posterior),
                               args.workers, args.params)
-    print(f"posterior predictive check: {len(sims)} replicates, {source['source']} parameters")
+    drawn = source.get("prior_drawn") or []
+    print(f"posterior predictive check: {len(sims)} replicates, {source['source']} parameters"
+          + (f" ({len(drawn)} drawn from their priors)" if drawn else ""))
     print(coverage(targets, sims).to_string(float_format=lambda v: f"{v:,.3g}"))
     for criterion, measured, passed in acceptance(targets, sims):
         print(f"{'PASS' if passed else 'FAIL'}  {criterion}: {measured}")
@@ -148,7 +150,7 @@ def _add_parsers(sub) -> None:
     p.add_argument("--seed", type=int, default=20210826, help="base seed of the runs")
     p.add_argument("--targets", default="calibration/targets.toml",
                    help="calibration targets (default calibration/targets.toml)")
-    add_param_source(p, "parameter source (default: one posterior draw per run)",
+    add_param_source(p, "parameter source (default: one posterior draw per replicate)",
                      "posterior file (default calibration/posterior.parquet)")
     add_workers(p)
     p.add_argument("--out", default="calibration/figures", help="figure folder")

@@ -19,7 +19,21 @@ GLOSSARY = (
     ("Replicate", "one run of the model. Runs differ by chance events and by their parameter "
                   "draw, so each scenario is run many times and described by the spread."),
     ("Posterior draw", "a set of parameter values drawn from what the calibration to "
-                       "2015-2021 data left plausible; each replicate uses its own draw."),
+                       "2015-2021 data left plausible, plus, for the parameters the "
+                       "calibration kept fixed although they are uncertain, values drawn "
+                       "from their prior ranges. Each draw is run with several seeds (by "
+                       "default 4 replicates per draw)."),
+    ("Spread from parameters", "the share of an outcome's variance across replicates that "
+                               "comes from the parameter draws; the rest comes from chance. "
+                               "Replicates of one draw differ only by their random numbers, "
+                               "so the mean variance within a draw measures chance, and the "
+                               "variance of the draws' means, less the part of chance left in "
+                               "it, measures the parameters (the law of total variance). A "
+                               "high share says that better-known parameters would narrow the "
+                               "bands; a low one that the outcome is at the mercy of chance "
+                               "events whatever the parameters. With defaults or the MAP "
+                               "every replicate has the same parameters and all the spread is "
+                               "chance."),
     ("Median and 90% interval", "the middle replicate, and the range holding 90% of them "
                                 "(5th to 95th percentile). Below 50 replicates the ends are "
                                 "rough."),

@@ -4,10 +4,11 @@ The first run (or ``--baseline``) is the baseline. Runs must pair replicate by r
 (same seeds and parameter draws, see :mod:`model.reporting.runs`); otherwise
 :func:`compare` refuses unless ``allow_unpaired`` is set, and every output then says so.
 
-Outputs of :func:`write_outputs` (in the output folder): ``key_outcomes.csv`` / ``.md``,
-``paired_differences.csv`` / ``.md``, ``replicates.csv`` (one row per scenario and replicate)
-and the figures ``fan_<series>.png``, ``distributions.png``, ``differences.png`` and
-``map_<kind>.png``.
+Outputs of :func:`write_outputs` (in the output folder): ``key_outcomes.csv`` / ``.md`` (with
+the share of each outcome's spread that comes from the parameter draws),
+``paired_differences.csv`` / ``.md``, ``replicates.csv`` (one row per scenario and replicate,
+with its parameter draw) and the figures ``fan_<series>.png``, ``distributions.png``,
+``differences.png`` and ``map_<kind>.png``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from model.reporting.outcomes import (
     paired_differences,
     wide_difference_table,
     wide_key_table,
+    wide_spread_table,
 )
 from model.reporting.runs import Pairing, ScenarioRun, check_pairing, load_runs
 
@@ -95,8 +97,9 @@ def compare(dirs: Sequence[Path], baseline: str | None = None, window: str | Non
     span = common_window(runs, window)
     values = all_replicates(runs, span)
     diffs = paired_differences(values, pairing)
+    draws = {r.name: r.draws for r in runs}
     return Comparison(runs=runs, window=span, pairing=pairing, values=values, diffs=diffs,
-                      key=key_table(values, span),
+                      key=key_table(values, span, draws),
                       differences=difference_table(diffs, runs[0].name, pairing))
 
 
@@ -125,14 +128,27 @@ def header_lines(comp: Comparison) -> list[str]:
     return lines
 
 
+SPREAD_NOTE = (
+    "Spread from parameters: the share of an outcome's variance across replicates that comes "
+    "from the parameter draws (the rest comes from chance: replicates of one draw differ only "
+    "by their random numbers). Each posterior draw is run with run.seeds_per_draw seeds; the "
+    "law of total variance splits the variance into the mean variance within a draw (chance) "
+    "and the variance of the draws' means less the part chance leaves in it (parameters). It "
+    "is estimated from the run's draws: with few draws it is rough.")
+"""How to read the spread table (compare and report)."""
+
+
 def key_markdown(comp: Comparison) -> str:
-    """The key-outcome table as a Markdown document."""
+    """The key-outcome table, then where the spread comes from, as a Markdown document."""
     return "\n\n".join([
         f"# Key outcomes, {comp.window.label}",
         "\n".join(header_lines(comp)),
         "Cells: median across replicates (90% interval: 5th to 95th percentile). Counts are "
         "totals over the window; 'at the horizon' values are at its last month.",
         markdown(wide_key_table(comp.key)),
+        "## Spread from parameters and from chance",
+        SPREAD_NOTE,
+        markdown(wide_spread_table(comp.key)),
     ]) + "\n"
 
 
@@ -148,12 +164,14 @@ def differences_markdown(comp: Comparison) -> str:
 
 
 def replicate_table(comp: Comparison) -> pd.DataFrame:
-    """One row per scenario and replicate with every key outcome."""
-    frames = [t.rename_axis("replicate").reset_index().assign(scenario=name)
+    """One row per scenario and replicate: its parameter draw and every key outcome."""
+    draws = {r.name: r.draws for r in comp.runs}
+    frames = [t.rename_axis("replicate").reset_index().assign(
+        scenario=name, draw=draws[name].reindex(t.index).to_numpy())
               for name, t in comp.values.items()]
     table = pd.concat(frames, ignore_index=True)
-    return table[["scenario", "replicate", *[c for c in table if c not in
-                                             ("scenario", "replicate")]]]
+    first = ["scenario", "replicate", "draw"]
+    return table[[*first, *[c for c in table if c not in first]]]
 
 
 def write_outputs(comp: Comparison, out: Path, dpi: int = DPI,

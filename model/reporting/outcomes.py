@@ -4,8 +4,9 @@ Counts (clashes, defections, casualties, new displacement, attacks abroad) are t
 window; stocks (ISKP fighters, ISKP-controlled provinces, the displaced stock, security, refugees
 abroad) are read at the window's last month, the horizon, and their keys say so
 (``..._at_horizon``, as in ``summarize``); the tail metrics are the largest attack of the window
-and whether one reached the Kabul airport attack's 170 killed. Quantiles and number formatting
-come from :mod:`model.stats`, as in every view.
+and whether one reached the Kabul airport attack's 170 killed. Quantiles, number formatting and
+the split of each outcome's spread into parameters and chance come from :mod:`model.stats`, as
+in every view.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 from model.calendar import month_index, month_label
 from model.errors import KhorasanError
 from model.reporting.runs import Pairing, ScenarioRun
-from model.stats import interval, summary
+from model.stats import interval, spread_text, summary, variance_split
 
 PROJECTION_START = "2021-09"
 """First full month after Kabul fell (2021-08-15): the default start of the window."""
@@ -172,18 +173,34 @@ def all_replicates(runs: Sequence[ScenarioRun], window: Window) -> dict[str, pd.
     return {r.name: per_replicate(r, window) for r in runs}
 
 
-def key_table(values: dict[str, pd.DataFrame], window: Window) -> pd.DataFrame:
+def key_table(values: dict[str, pd.DataFrame], window: Window,
+              draws: dict[str, pd.Series] | None = None) -> pd.DataFrame:
     """Tidy table of the key outcomes: one row per scenario and outcome.
 
     Columns: ``scenario``, ``outcome``, ``label``, ``unit``, ``window``, ``replicates``,
-    ``median``, ``q05``, ``q95``, ``mean``.
+    ``median``, ``q05``, ``q95``, ``mean``, then the split of the variance across replicates
+    (:func:`model.stats.variance_split`): ``parameter_draws``, ``between_variance``,
+    ``within_variance`` and ``share_parameters`` (NaN where it cannot be estimated).
+
+    Args:
+        values: Scenario -> :func:`per_replicate` table.
+        window: The months summarised.
+        draws: Scenario -> each replicate's parameter draw (see
+            :attr:`model.reporting.runs.ScenarioRun.draws`); one set for all if not given.
     """
     rows = []
     for scenario, table in values.items():
+        group = (draws or {}).get(scenario)
+        group = (group.reindex(table.index).to_numpy() if group is not None
+                 else [0] * len(table))
         for o in KEY_OUTCOMES:
+            split = variance_split(table[o.key], group)
             rows.append({"scenario": scenario, "outcome": o.key, "label": o.label,
                          "unit": o.unit, "window": window.label, "replicates": len(table),
-                         **summary(table[o.key])})
+                         **summary(table[o.key]), "parameter_draws": split["draws"],
+                         "between_variance": split["between"],
+                         "within_variance": split["within"],
+                         "share_parameters": split["share_parameters"]})
     return pd.DataFrame(rows)
 
 
@@ -239,6 +256,17 @@ def _wide(table: pd.DataFrame, cell) -> pd.DataFrame:
 def wide_key_table(table: pd.DataFrame) -> pd.DataFrame:
     """Outcome x scenario table of ``median (q05 to q95)`` strings (for Markdown and HTML)."""
     return _wide(table, outcome_cell)
+
+
+def spread_cell(row) -> str:
+    """A table cell: how much of the spread across replicates comes from parameters."""
+    return spread_text({"share_parameters": row["share_parameters"],
+                        "within": row["within_variance"], "draws": row["parameter_draws"]})
+
+
+def wide_spread_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Outcome x scenario table of where the spread comes from (parameters or chance)."""
+    return _wide(table, spread_cell)
 
 
 def wide_difference_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -21,10 +21,10 @@ from model.parameters import SPECS
 from model.reporting import html as h
 from model.reporting.briefing import glossary_section, plain_summary
 from model.reporting.calibration import Calibration, coverage_summary, load_calibration
-from model.reporting.compare import Comparison, figure_makers, header_lines
+from model.reporting.compare import SPREAD_NOTE, Comparison, figure_makers, header_lines
 from model.reporting.figures import FAN_SERIES, png_bytes, scenario_colors
 from model.reporting.names import scenario_label
-from model.reporting.outcomes import wide_difference_table, wide_key_table
+from model.reporting.outcomes import wide_difference_table, wide_key_table, wide_spread_table
 from model.reporting.runs import ScenarioRun, leading_comment, scenario_file
 from model.stats import interval
 
@@ -88,6 +88,11 @@ def _source(run: ScenarioRun) -> str:
     if info.get("file"):
         digest = f", SHA-256 {info['sha256'][:12]}" if info.get("sha256") else ""
         text += f" ({_name(info['file'])}{digest})"
+    if info.get("seeds_per_draw"):
+        text += (f"; {len(set(info.get('draw_of_replicate') or []))} parameter draws, each run "
+                 f"with {info['seeds_per_draw']} seeds")
+    if info.get("prior_drawn"):
+        text += f"; drawn from their priors: {', '.join(info['prior_drawn'])}"
     if info.get("note"):
         text += f"; note: {str(info['note']).replace(str(info.get('file', '')), '')}".rstrip()
     return text
@@ -178,12 +183,14 @@ def scenarios_section(comp: Comparison, search: Sequence[Path]) -> str:
 
 
 def outcomes_section(comp: Comparison) -> str:
-    """The key-outcome table with how to read it."""
+    """The key-outcome table, then where each outcome's spread comes from."""
     return (h.paragraph(f"Window: {comp.window.label}. Cells: median across replicates, "
                         "with the 90% interval (5th to 95th percentile) in brackets. Counts are "
                         "totals over the window; 'at the horizon' values are at its last month; "
                         f"ISKP-controlled provinces have an ISKP influence share of at least "
-                        "0.5.") + h.table(wide_key_table(comp.key).rename(columns=scenario_label)))
+                        "0.5.") + h.table(wide_key_table(comp.key).rename(columns=scenario_label))
+            + "<h3>Spread from parameters and from chance</h3>" + h.paragraph(SPREAD_NOTE)
+            + h.table(wide_spread_table(comp.key).rename(columns=scenario_label)))
 
 
 def differences_section(comp: Comparison, images: dict[str, bytes]) -> str:

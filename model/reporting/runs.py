@@ -1,8 +1,9 @@
 """Loading run directories for a comparison, and checking that they pair replicate by replicate.
 
 Scenarios are compared with common random numbers: runs with the same base seed give
-replicate ``r`` the same seed, and (with posterior parameters) the same posterior draw, so the
-difference ``scenario[r] - baseline[r]`` isolates the effect of the scenario's assumptions.
+replicate ``r`` the same seed, and (with posterior parameters and the same ``seeds_per_draw``)
+the same parameter draw, so the difference ``scenario[r] - baseline[r]`` isolates the effect of
+the scenario's assumptions.
 :func:`check_pairing` verifies this from the manifests (``seeds`` and ``parameters``).
 """
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from model.errors import DataError, KhorasanError
 from model.outputs import OUTPUTS
+from model.results import replicate_draws
 from model.viz.common import Run
 
 PROVINCE_COLUMNS = ("replicate", "date", "province", "clashes", "control_iskp")
@@ -52,6 +54,11 @@ class ScenarioRun:
     def replicates(self) -> list[int]:
         """Replicate numbers present in the results, sorted."""
         return sorted(int(r) for r in self.run.national["replicate"].unique())
+
+    @property
+    def draws(self) -> pd.Series:
+        """Each replicate's parameter draw (see :func:`model.results.replicate_draws`)."""
+        return replicate_draws(self.manifest, self.replicates, str(self.path / "manifest.json"))
 
 
 @dataclass(frozen=True)
@@ -190,13 +197,22 @@ def _param_problem(base: ScenarioRun, other: ScenarioRun, common: list[int]) -> 
                 f"{base.name} uses {p.get('source', 'unknown')}")
     if p.get("file") != q.get("file") or p.get("sha256") != q.get("sha256"):
         return f"{other.name} and {base.name} use different posterior files"
+    if p.get("prior_drawn") != q.get("prior_drawn"):
+        return f"{other.name} and {base.name} draw different parameters from their priors"
     draws_p, draws_q = p.get("draws"), q.get("draws")
-    if draws_p is None and draws_q is None:
-        return None
-    if draws_p is None or draws_q is None or any(
-            r >= len(draws_p) or r >= len(draws_q) or draws_p[r] != draws_q[r] for r in common):
+    if (draws_p is not None or draws_q is not None) and _differ(draws_p, draws_q, common):
         return f"{other.name} and {base.name} use different posterior draws"
+    groups_p, groups_q = p.get("draw_of_replicate"), q.get("draw_of_replicate")
+    if groups_p is not None and groups_q is not None and _differ(groups_p, groups_q, common):
+        return (f"{other.name} and {base.name} group replicates into parameter draws "
+                "differently (run.seeds_per_draw)")
     return None
+
+
+def _differ(a: list | None, b: list | None, common: list[int]) -> bool:
+    """Whether two per-replicate lists differ (or miss) at any of the ``common`` replicates."""
+    return a is None or b is None or any(r >= len(a) or r >= len(b) or a[r] != b[r]
+                                         for r in common)
 
 
 def check_pairing(runs: Sequence[ScenarioRun]) -> Pairing:

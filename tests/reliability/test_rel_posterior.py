@@ -24,6 +24,11 @@ def _write(path, columns: dict, metadata: dict | None = None):
     return path
 
 
+def _drawn(names) -> dict:
+    """Schema metadata of a calibration record listing ``names`` as drawn from their priors."""
+    return {b"khorasan": json.dumps({"prior_drawn": names}).encode()}
+
+
 DEFECTS = {  # name -> (how to make the file, words the error must hold)
     "missing": (lambda p: p, "no posterior file"),
     "directory": (lambda p: (p.mkdir(), p)[1], "directory"),
@@ -46,6 +51,14 @@ DEFECTS = {  # name -> (how to make the file, words the error must hold)
                          "calibration record"),
     "unknown-column": (lambda p: _write(p, {**GOOD, "no_such_parameter": [1.0, 2.0, 3.0]}),
                        "no_such_parameter"),
+    "prior-drawn-unknown": (lambda p: _write(p, GOOD, _drawn(["desertion_rat"])),
+                            "unknown parameter 'desertion_rat'"),
+    "prior-drawn-without-prior": (lambda p: _write(p, GOOD, _drawn(["iskp_line"])),
+                                  "'iskp_line' has no prior range"),
+    "prior-drawn-posterior-column": (lambda p: _write(p, GOOD, _drawn(["clash_rate"])),
+                                     "'clash_rate' is also a posterior column"),
+    "prior-drawn-not-a-list": (lambda p: _write(p, GOOD, _drawn("desertion_rate")),
+                               "'prior_drawn' must be a list"),
 }
 
 
@@ -55,8 +68,8 @@ def test_posterior_defect_is_one_line_naming_the_file(tmp_path, capsys, defect, 
     make, words = DEFECTS[defect]
     posterior = make(tmp_path / "posterior.parquet")
     out = tmp_path / "out"
-    assert main(["run", str(scenario(tmp_path)), "--out", str(out), "--quiet", "--workers", "1",
-                 "--params", mode, "--posterior", str(posterior)]) == 2
+    assert main(["run", str(scenario(tmp_path, replicates=4)), "--out", str(out), "--quiet",
+                 "--workers", "1", "--params", mode, "--posterior", str(posterior)]) == 2
     line = one_line(capsys)
     assert str(posterior) in line and words in line, line
     assert not out.exists()
@@ -65,7 +78,7 @@ def test_posterior_defect_is_one_line_naming_the_file(tmp_path, capsys, defect, 
 def test_default_posterior_missing_is_an_error_not_a_fallback(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the default posterior path is relative: none here
     out = tmp_path / "out"
-    assert main(["run", str(scenario(tmp_path)), "--out", str(out), "--quiet",
+    assert main(["run", str(scenario(tmp_path, replicates=4)), "--out", str(out), "--quiet",
                  "--workers", "1"]) == 2
     line = one_line(capsys)
     assert "calibration/posterior.parquet" in line and "--params defaults" in line
@@ -76,8 +89,8 @@ def test_a_valid_posterior_with_some_zero_weights_runs(tmp_path):
     posterior = _write(tmp_path / "p.parquet", {**GOOD, "weight": [0.0, 1.0, 0.0]},
                        {b"khorasan": json.dumps({"generation": 3}).encode()})
     out = tmp_path / "out"
-    assert main(["run", str(scenario(tmp_path)), "--out", str(out), "--quiet", "--workers", "1",
-                 "--posterior", str(posterior)]) == 0
+    assert main(["run", str(scenario(tmp_path, replicates=4)), "--out", str(out), "--quiet",
+                 "--workers", "1", "--posterior", str(posterior)]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["parameters"]["draws"] == [1, 1, 1]
+    assert manifest["parameters"]["draws"] == [1, 1, 1, 1]  # one draw, 4 seeds
     assert manifest["parameters"]["calibration"] == {"generation": 3}
