@@ -2,6 +2,8 @@
 
 1. **Waves** (``waves``). Wave k draws ``wave_size`` points uniformly from the prior (the unit
    cube over the free parameters), keeping only those that no earlier wave's emulators rule out,
+   and draws the ``prior_drawn`` parameters of each from their priors (nuisance parameters,
+   integrated over as the projections do),
    simulates each once, and fits emulators to them (:mod:`model.calibration.emulator`). The
    space not yet ruled out (NROY) shrinks wave by wave; its share of the prior is measured as the
    share of prior draws that pass every wave's screen.
@@ -160,7 +162,7 @@ class Calibration:
                 out[start: start + size] = np.load(path)["stats"]
             else:
                 todo.append((c, start))
-        rows = natural(self.config.free, u)
+        rows = natural(self.config.free + self.config.prior_drawn, u)
         seed = int(self.config["seed"])
 
         def job(c: int, start: int) -> tuple:
@@ -183,7 +185,12 @@ class Calibration:
 
     # --- sampling ----------------------------------------------------------------------------
     def _draw_nroy(self, n: int) -> tuple[np.ndarray, dict]:
-        """``n`` prior points that no wave rules out, and the share of prior draws kept."""
+        """``n`` prior points that no wave rules out, and the share of prior draws kept.
+
+        Each point is followed by uniform draws of the ``prior_drawn`` parameters, which the
+        emulators do not see: the calibration integrates over their priors as the
+        projections do.
+        """
         s = self.config.settings
         kept, screened = [], 0
         d = len(self.config.free)
@@ -195,12 +202,13 @@ class Calibration:
             kept.append(u[~out])
         pool = np.concatenate(kept) if kept else np.empty((0, d))
         share = len(pool) / screened
+        nuisance = self.rng.random((min(n, len(pool)), len(self.config.prior_drawn)))
         if len(pool) < n:
             raise KhorasanError(f"{self.config.path}: the space not ruled out is {share:.2g} of "
                                 f"the prior: {len(pool)} of {n} points found in "
                                 f"{screened} draws (max_candidates); allowed: raise "
                                 "max_candidates or cutoff")
-        return pool[:n], {"screened": screened, "nroy_share": share}
+        return np.hstack([pool[:n], nuisance]), {"screened": screened, "nroy_share": share}
 
     # --- the calibration ---------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -211,7 +219,7 @@ class Calibration:
         for k in range(s["waves"]):
             u, info = self._points(f"wave{k}", lambda: self._draw_nroy(s["wave_size"]))
             stats = self._simulate(f"wave{k}", k, u, 1)
-            em = emulator.fit(u, stats, self.obs, s["seed"] + k)
+            em = emulator.fit(u[:, :len(self.config.free)], stats, self.obs, s["seed"] + k)
             self.waves.append(em)
             wave_rows.append({"wave": k, **info, "simulated": len(u),
                               "emulator_r2": dict(zip([t.name for t in self.config.targets],
@@ -223,6 +231,6 @@ class Calibration:
         stats = self._simulate("final", FINAL_STAGE, u, s["replicates_per_particle"])
         distance = np.sqrt((self.obs.misses(stats) ** 2).sum(axis=1))
         order = np.argsort(distance, kind="stable")[: s["population_size"]]
-        return {"u": u[order], "stats": stats[order], "distance": distance[order],
+        return {"u": u[order, :len(self.config.free)], "stats": stats[order], "distance": distance[order],
                 "all_distances": distance, "waves": wave_rows, "final": info,
                 "model_runs": self.model_runs, "wall_s": time.perf_counter() - began}
