@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench scenarios calibrate check golden clean
+.PHONY: run test lint bench scenarios calibrate hindcast replicate golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,21 @@ scenarios: $(STAMP)  ## all scenarios, same seed: results/<name>/, results/compa
 	$(BIN)/khorasan compare $(SCENARIO_DIRS) --baseline baseline --out results/compare
 	$(BIN)/khorasan report $(SCENARIO_DIRS) --baseline baseline -o results/report/report.html \
 	  --overwrite
+
+# The calibration (history matching + rejection ABC, about 25 minutes on two cores). An
+# interrupted run continues with: make calibrate CALIBRATE_ARGS=--resume
+CALIBRATE_ARGS ?= --overwrite
+calibrate: $(STAMP)  ## screen, calibrate, check: calibration/screening, posterior, diagnostics, figures
+	$(BIN)/khorasan screen --out calibration/screening --overwrite
+	$(BIN)/khorasan calibrate calibration/calibrate.toml $(CALIBRATE_ARGS)
+	$(BIN)/khorasan check --replicates 200
+
+hindcast: $(STAMP)  ## calibrate on the targets up to 2019-12, score 2020-01..2021-08
+	$(BIN)/khorasan calibrate calibration/hindcast/calibrate.toml $(CALIBRATE_ARGS)
+	$(BIN)/khorasan hindcast --overwrite
+
+replicate: $(STAMP)  ## the committed configuration under three seeds: calibration/replication.json
+	$(BIN)/python scripts/replicate_calibration.py
 
 test: $(STAMP)  ## lint and the test suite
 	$(BIN)/ruff check model tests benchmarks scripts

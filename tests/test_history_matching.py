@@ -53,7 +53,7 @@ scale = 300
 
 def tiny_config(folder: Path, **settings) -> Path:
     (folder / "targets.toml").write_text(TINY_TARGETS)
-    body = {"waves": 1, "wave_size": 40, "final_particles": 30, "population_size": 10,
+    body = {"waves": 1, "wave_size": 40, "noise_pairs": 10, "final_particles": 30, "population_size": 10,
             "replicates_per_particle": 1, "chunk": 8, "candidates_per_batch": 2000, **settings}
     lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in body.items())
     path = folder / "calibrate.toml"
@@ -168,10 +168,10 @@ def test_tiny_calibration_writes_posterior_and_diagnostics(tmp_path, capsys):
     assert len(frame) == 10 and np.allclose(frame["weight"], 0.1)
     assert frame["iskp_initial_fighters"].between(400, 2500).all()
     record = calibration_record(tmp_path / "posterior.parquet")
-    assert record["prior_drawn"] == ["attack_size_tail"] and record["model_runs"] == 70
+    assert record["prior_drawn"] == ["attack_size_tail"] and record["model_runs"] == 80
     diag = json.loads((tmp_path / "diagnostics.json").read_text())
     assert diag["population_size"] == 10 and diag["ess"] == pytest.approx(10)
-    assert diag["particles"] == 30 and diag["model_runs"] == 70
+    assert diag["particles"] == 30 and diag["model_runs"] == 80
     assert [r["parameter"] for r in diag["identifiability"]] == ["iskp_initial_fighters",
                                                                  "clash_rate"]
     assert len(diag["waves"]) == 1 and 0 < diag["final"]["nroy_share"] <= 1
@@ -225,3 +225,21 @@ def test_acceptance_judges_each_pattern_by_its_medians():
     sims["iskp_2017_04"] = t.high + 1.01 * TOLERANCE * t.scale
     failed = [label for label, _, passed in acceptance(targets, sims) if not passed]
     assert len(failed) == 1 and failed[0].startswith("3 ISKP strength")
+
+
+def test_noise_variance_comes_from_pairs_and_lowers_the_emulator_error(tmp_path):
+    target = one_target(tmp_path, 'name = "y"\nstatistic = "sum"\ncolumn = "clashes"\n'
+                        'window = ["2017-01", "2017-12"]\nvalue = 10\nscale = 1\n')
+    obs = emulator.TargetArrays.of([target])
+    rng = np.random.default_rng(2)
+    x = rng.random((3000, 1))
+    mean = (10 + 4 * x[:, 0])[:, None]
+    first, second = mean + rng.normal(0, 2, mean.shape), mean + rng.normal(0, 2, mean.shape)
+    noise = emulator.noise_variance(first, second, obs)
+    assert noise[0] == pytest.approx(4.0, rel=0.1)
+    with_noise = emulator.fit(x, first, obs, seed=1, noise_var=noise)
+    without = emulator.fit(x, first, obs, seed=1)
+    assert with_noise.error_var[0] < 0.5 < 3.5 < without.error_var[0]
+    failed = np.vstack([first, np.full((500, 1), np.nan)])
+    assert emulator.fit(np.vstack([x, rng.random((500, 1))]), failed, obs, seed=1,
+                        noise_var=noise).r2[0] == pytest.approx(with_noise.r2[0], abs=0.05)

@@ -6,19 +6,23 @@ running the model. One wave's emulator is a small neural network (scikit-learn's
 standardised, all targets at once: the waves hold thousands of simulations, where a Gaussian
 process's cubic cost in the design size is out of reach, and screening a million candidate
 points costs a few matrix products (a tree ensemble per target took 0.3 ms per point for 47
-targets, a minute per wave's screen). A fifth of the wave is held out, and the variance of each
-target's held-out residuals is the emulator's error variance, which holds both what the
-emulator gets wrong and the model's own stochastic spread.
+targets, a minute per wave's screen). Statistics are clipped 10 scale units beyond the
+observation (:meth:`TargetArrays.filled`), and runs that failed are left out.
 
-The implausibility of a parameter vector x for target j is
+A fifth of the wave is held out. Its residual variance holds the emulator's error about the
+*mean* statistic and a single run's noise around that mean; the noise is measured on pairs of
+runs of the same points (``noise_pairs`` per wave, other seeds), and the emulator's error
+variance V_j is the rest (at least a tenth of the residual variance). The implausibility of a
+parameter vector x for target j is
 
     I_j(x) = miss_j(E_j(x)) / sqrt(1 + V_j / s_j^2)
 
-where ``miss_j`` is the target's miss in units of its scale s_j (0 inside an observed range),
-E_j the emulator's prediction and V_j its error variance: the scale is the observation's and
-the model's discrepancy allowance, V_j the emulator's and the model's noise (Vernon et al.
-2010; Andrianakis et al. 2015). x is ruled out when the ``rank``-th largest I_j exceeds the
-cutoff (3, after Pukelsheim's three-sigma rule).
+where ``miss_j`` is the target's miss in units of its scale s_j (0 inside an observed range)
+and E_j the emulator's prediction of the mean statistic: the scale is the tolerance the
+acceptance criteria allow the median over many runs, V_j what the emulator does not know
+about that mean (Vernon et al. 2010; Andrianakis et al. 2015, who add the model's ensemble
+variance where the data are compared with one run). x is ruled out when the ``rank``-th
+largest I_j exceeds the cutoff (3, after Pukelsheim's three-sigma rule).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from model.calibration.targets import Target
 
 HOLDOUT = 0.2  # share of a wave held out to measure each emulator's error
 MISSING_UNITS = 10.0  # an undefined statistic is emulated as this many scale units away
+ERROR_FLOOR = 0.1  # the emulator's error variance is at least this share of its residuals
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,15 @@ class TargetArrays:
         return np.where(np.isnan(stats), MISSING_UNITS, miss)
 
     def filled(self, stats: np.ndarray) -> np.ndarray:
-        """Statistics with NaN (never happened) set 10 scale units beyond the observation."""
-        top = np.where(np.isnan(self.value), self.high, self.value)
-        return np.where(np.isnan(stats), top + MISSING_UNITS * self.scale, stats)
+        """Statistics clipped to 10 scale units around the observation; NaN (never) above.
+
+        Beyond 10 units every point is ruled out alike, so the emulator need not learn how
+        far beyond: a runaway corner of the prior (ISKP casualties in the hundreds of
+        thousands) would otherwise dominate its squared error.
+        """
+        low = np.where(np.isnan(self.value), self.low, self.value) - MISSING_UNITS * self.scale
+        top = np.where(np.isnan(self.value), self.high, self.value) + MISSING_UNITS * self.scale
+        return np.clip(np.where(np.isnan(stats), top, stats), low, top)
 
 
 @dataclass
@@ -83,18 +94,36 @@ class Emulators:
         return obs.misses(self.predict(x)) / np.sqrt(1.0 + self.error_var / obs.scale ** 2)
 
 
-def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int) -> Emulators:
+def noise_variance(first: np.ndarray, second: np.ndarray, obs: TargetArrays) -> np.ndarray:
+    """Each target's seed-to-seed variance from pairs of runs of the same points."""
+    return np.mean((obs.filled(first) - obs.filled(second)) ** 2, axis=0) / 2.0
+
+
+def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int,
+        noise_var: np.ndarray | None = None) -> Emulators:
     """Fit a wave's emulator to its unit-cube points and simulated statistics.
+
+    The held-out residual variance holds the emulator's error about the mean statistic and
+    the single run's noise around that mean. Given the noise (``noise_var``, from pairs of
+    runs), the error variance is the rest, but never below :data:`ERROR_FLOOR` of the
+    residual variance: the implausibility then asks whether the *mean* statistic (what the
+    acceptance criteria judge, through medians over many runs) can be near the observation.
+
+    Runs that failed (every statistic NaN: ISKP outgrew the commander table) are left out;
+    the rejection stage rejects such points when it meets them.
 
     Args:
         x: Points, shape ``(n, d)`` in ``[0, 1]^d``.
         stats: Simulated statistics, shape ``(n, targets)`` (NaN: the event never happened).
         obs: The targets' observations.
         seed: Seeds the holdout split and the network's initial weights.
+        noise_var: Each target's seed-to-seed variance, or None (then all of the residual
+            variance counts as emulator error).
     """
     from sklearn.neural_network import MLPRegressor
 
-    y = obs.filled(stats)
+    ran = ~np.isnan(stats).all(axis=1)  # a run that failed (a runaway) teaches nothing smooth
+    x, y = x[ran], obs.filled(stats[ran])
     mean, sd = y.mean(axis=0), y.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)
     test = np.random.default_rng(seed).random(len(x)) < HOLDOUT
@@ -103,11 +132,11 @@ def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int) -> Emula
     z = (y[~test] - mean) / sd
     network.fit(x[~test], z if z.shape[1] > 1 else z.ravel())
     emulators = Emulators(network, mean, sd, np.zeros(y.shape[1]), np.zeros(y.shape[1]))
-    residual = y[test] - emulators.predict(x[test])
-    emulators.error_var = np.mean(residual ** 2, axis=0)
+    residual = np.mean((y[test] - emulators.predict(x[test])) ** 2, axis=0)
     spread = np.var(y[test], axis=0)
-    emulators.r2 = np.where(spread > 0, 1.0 - emulators.error_var / np.where(spread > 0, spread,
-                                                                              1.0), 1.0)
+    emulators.r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 1.0)
+    noise = np.zeros_like(residual) if noise_var is None else noise_var
+    emulators.error_var = np.maximum(residual - noise, ERROR_FLOOR * residual)
     return emulators
 
 

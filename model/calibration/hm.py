@@ -39,6 +39,8 @@ from model.errors import KhorasanError
 from model.parameters import SPECS, Parameters
 
 FINAL_STAGE = 1000  # the seed-stage number of the rejection stage (waves are 0, 1, ...)
+NOISE_STAGE = 500  # wave k's repeated runs (its noise pairs) use seed stage 500 + k
+BOX_MARGIN = 0.1  # the sampling box extends the kept points' range by this share each side
 SAMPLE_STREAM = 0x484D  # the generator of the points ("HM")
 
 Progress = Callable[[str], None]
@@ -106,9 +108,9 @@ class Calibration:
         self.workdir = config.file("workdir")
         self.obs = emulator.TargetArrays.of(list(config.targets))
         self.n_months = months_needed(list(config.targets))
-        self.rng = np.random.default_rng(np.random.SeedSequence([config["seed"],
-                                                                 SAMPLE_STREAM]))
         self.waves: list[emulator.Emulators] = []
+        d = len(config.free)
+        self.box = (np.zeros(d), np.ones(d))
         self.model_runs = 0
 
     # --- checkpoints -------------------------------------------------------------------------
@@ -139,12 +141,13 @@ class Calibration:
         self.workdir.mkdir(parents=True, exist_ok=True)
         stamp.write_text(json.dumps(mine) + "\n", encoding="utf-8")
 
-    def _points(self, name: str, draw: Callable[[], tuple[np.ndarray, dict]]) -> tuple:
+    def _points(self, name: str, n: int, stage: int) -> tuple[np.ndarray, dict]:
+        """A stage's points: read back if stored, else drawn (:meth:`_draw_nroy`) and stored."""
         path = self.workdir / f"{name}_points.npz"
         if path.is_file():
             stored = np.load(path)
             return stored["u"], json.loads(str(stored["info"]))
-        u, info = draw()
+        u, info = self._draw_nroy(n, stage)
         _save(path, u=u, info=np.array(json.dumps(info)))
         return u, info
 
@@ -184,7 +187,7 @@ class Calibration:
         return out
 
     # --- sampling ----------------------------------------------------------------------------
-    def _draw_nroy(self, n: int) -> tuple[np.ndarray, dict]:
+    def _draw_nroy(self, n: int, stage: int) -> tuple[np.ndarray, dict]:
         """``n`` prior points that no wave rules out, and the share of prior draws kept.
 
         Each point is followed by uniform draws of the ``prior_drawn`` parameters, which the
@@ -192,23 +195,46 @@ class Calibration:
         projections do.
         """
         s = self.config.settings
+        rng = np.random.default_rng(np.random.SeedSequence([s["seed"], SAMPLE_STREAM, stage]))
         kept, screened = [], 0
         d = len(self.config.free)
+        lo, hi = self.box
         while sum(len(k) for k in kept) < n and screened < s["max_candidates"]:
-            u = self.rng.random((s["candidates_per_batch"], d))
+            u = lo + (hi - lo) * rng.random((s["candidates_per_batch"], d))
             screened += len(u)
             out = emulator.ruled_out(u, self.waves, self.obs, s["cutoff"],
                                      s["implausibility_rank"])
             kept.append(u[~out])
         pool = np.concatenate(kept) if kept else np.empty((0, d))
-        share = len(pool) / screened
-        nuisance = self.rng.random((min(n, len(pool)), len(self.config.prior_drawn)))
+        share = float(np.prod(hi - lo)) * len(pool) / screened
+        nuisance = rng.random((min(n, len(pool)), len(self.config.prior_drawn)))
         if len(pool) < n:
             raise KhorasanError(f"{self.config.path}: the space not ruled out is {share:.2g} of "
                                 f"the prior: {len(pool)} of {n} points found in "
                                 f"{screened} draws (max_candidates); allowed: raise "
                                 "max_candidates or cutoff")
-        return np.hstack([pool[:n], nuisance]), {"screened": screened, "nroy_share": share}
+        return np.hstack([pool[:n], nuisance]), {"screened": screened, "nroy_share": share,
+                                                 "box_volume": float(np.prod(hi - lo))}
+
+    def _shrink_box(self, u: np.ndarray) -> None:
+        """The next sampling box: the range of this wave's points its emulator keeps, widened.
+
+        The points are uniform in the space not ruled out before the wave, so those the new
+        emulator keeps spread over the space not ruled out after it; their range, widened by
+        :data:`BOX_MARGIN` of the prior range each side, bounds where the next draws can be
+        kept. Draws outside the box are never made, so the prior stays uniform inside it.
+        """
+        s = self.config.settings
+        out = emulator.ruled_out(u, self.waves[-1:], self.obs, s["cutoff"],
+                                 s["implausibility_rank"])
+        if out.all():
+            raise KhorasanError(f"{self.config.path}: wave {len(self.waves) - 1} rules out "
+                                "every point: no parameter set is near every observation "
+                                "(see the emulators' implausibility); allowed: revisit the "
+                                "targets or the cutoff")
+        kept = u[~out]
+        self.box = (np.maximum(kept.min(axis=0) - BOX_MARGIN, 0.0),
+                    np.minimum(kept.max(axis=0) + BOX_MARGIN, 1.0))
 
     # --- the calibration ---------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -217,20 +243,28 @@ class Calibration:
         s = self.config.settings
         wave_rows = []
         for k in range(s["waves"]):
-            u, info = self._points(f"wave{k}", lambda: self._draw_nroy(s["wave_size"]))
+            u, info = self._points(f"wave{k}", s["wave_size"], k)
             stats = self._simulate(f"wave{k}", k, u, 1)
-            em = emulator.fit(u[:, :len(self.config.free)], stats, self.obs, s["seed"] + k)
+            pairs = min(s["noise_pairs"], len(u))
+            again = self._simulate(f"wave{k}_noise", NOISE_STAGE + k, u[:pairs], 1)
+            noise = emulator.noise_variance(stats[:pairs], again, self.obs)
+            d = len(self.config.free)
+            em = emulator.fit(u[:, :d], stats, self.obs, s["seed"] + k, noise)
             self.waves.append(em)
+            self._shrink_box(u[:, :d])
             wave_rows.append({"wave": k, **info, "simulated": len(u),
+                              "failed": int(np.isnan(stats).all(axis=1).sum()),
+                              "noise_pairs": pairs,
                               "emulator_r2": dict(zip([t.name for t in self.config.targets],
                                                       np.round(em.r2, 3).tolist(),
                                                       strict=True))})
             self.progress(f"wave {k}: NROY {info['nroy_share']:.3g} of the prior; emulator "
                           f"R^2 median {np.median(em.r2):.2f}, min {em.r2.min():.2f}")
-        u, info = self._points("final", lambda: self._draw_nroy(s["final_particles"]))
+        u, info = self._points("final", s["final_particles"], FINAL_STAGE)
         stats = self._simulate("final", FINAL_STAGE, u, s["replicates_per_particle"])
         distance = np.sqrt((self.obs.misses(stats) ** 2).sum(axis=1))
         order = np.argsort(distance, kind="stable")[: s["population_size"]]
-        return {"u": u[order, :len(self.config.free)], "stats": stats[order], "distance": distance[order],
+        return {"u": u[order, :len(self.config.free)], "stats": stats[order],
+                "distance": distance[order],
                 "all_distances": distance, "waves": wave_rows, "final": info,
                 "model_runs": self.model_runs, "wall_s": time.perf_counter() - began}

@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "keep": (list, []),
     "waves": (int, 4),
     "wave_size": (int, 8000),
+    "noise_pairs": (int, 1000),
     "candidates_per_batch": (int, 100_000),
     "max_candidates": (int, 5_000_000),
     "cutoff": (float, 3.0),
@@ -41,7 +42,8 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "posterior": (str, "posterior.parquet"),
     "diagnostics": (str, "diagnostics.json"),
 }
-POSITIVE = ("waves", "wave_size", "candidates_per_batch", "max_candidates", "population_size",
+POSITIVE = ("waves", "wave_size", "noise_pairs", "candidates_per_batch", "max_candidates",
+            "population_size",
             "final_particles", "replicates_per_particle", "chunk", "implausibility_rank")
 
 
