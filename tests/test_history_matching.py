@@ -54,7 +54,8 @@ scale = 300
 def tiny_config(folder: Path, **settings) -> Path:
     (folder / "targets.toml").write_text(TINY_TARGETS)
     body = {"waves": 1, "wave_size": 40, "noise_pairs": 10, "final_particles": 30,
-            "population_size": 10, "replicates_per_particle": 1, "chunk": 8, "candidates_per_batch": 2000, **settings}
+            "population_size": 10, "replicates_per_particle": 1, "chunk": 8,
+            "candidates_per_batch": 2000, **settings}
     lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in body.items())
     path = folder / "calibrate.toml"
     path.write_text(f"[calibration]\n{lines}\n[parameters]\n"
