@@ -3,10 +3,13 @@
 1. **Waves** (``waves``). Wave k draws ``wave_size`` points uniformly from the prior (the unit
    cube over the free parameters), keeping only those that no earlier wave's emulators rule out,
    and draws the ``prior_drawn`` parameters of each from their priors (nuisance parameters,
-   integrated over as the projections do),
-   simulates each once, and fits emulators to them (:mod:`model.calibration.emulator`). The
-   space not yet ruled out (NROY) shrinks wave by wave; its share of the prior is measured as the
-   share of prior draws that pass every wave's screen.
+   integrated over as the projections do); it simulates each point once, and ``noise_pairs``
+   of them once more with other seeds (the model's own noise, which the emulator's error
+   leaves out), and fits an emulator (:mod:`model.calibration.emulator`). The space not ruled
+   out (NROY) shrinks wave by wave; its share of the prior is measured as the share of prior
+   draws that pass every wave's screen. Draws are made in a box around the points the last
+   wave kept (widened by a tenth of each range), so that a small NROY space can still be
+   filled; inside the box the prior is uniform, as outside it.
 2. **Rejection** (``final_particles``, ``population_size``). Points drawn uniformly from the final
    NROY space are simulated ``replicates_per_particle`` times; each target's statistic is the
    median over the replicates and the distance is the Euclidean norm of the misses (in scale

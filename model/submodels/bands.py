@@ -77,13 +77,14 @@ def remove_bands(c, n, leaving):
 def split_large_bands(c, n):
     """§7.3: every band above ``MAX_BAND`` fighters splits into two equal bands in place.
 
-    The second half is a new band (:func:`add_band`); bands split at most once a month.
+    The second half is a new band (:func:`add_band`); bands split at most once a month, and
+    not while the commander table is full (``CAPACITY`` bands: a runaway).
 
     Returns:
         The new number of bands.
     """
     for k in range(n):
-        if c.fighters[k] > MAX_BAND:
+        if c.fighters[k] > MAX_BAND and n < CAPACITY:
             c.fighters[k] /= 2.0
             n = add_band(c, n, k, c.fighters[k], c.location[k])
     return n

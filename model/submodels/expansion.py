@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import ISKP
+from model.state import CAPACITY, ISKP
 from model.submodels.bands import add_band
 from model.submodels.compile import kernel
 from model.submodels.draws import uniform
@@ -20,7 +20,8 @@ def expansion(p, s, r, w, neighbours, pv, c, n, forces, stream, o):
     of its fighters to a cell that goes to an adjacent province (staying excluded), chosen by
     the movement score with the cell's own strength ``e · iskp_cell_size`` on the forces after
     movement. The cell inherits ideology, loyalty and origin
-    (:func:`~model.submodels.bands.add_band`). Records ``iskp_cells`` by destination.
+    (:func:`~model.submodels.bands.add_band`). Records ``iskp_cells`` by destination. No cell
+    is founded while the commander table is full (``CAPACITY`` bands).
 
     Returns:
         The new number of commanders.
@@ -36,6 +37,8 @@ def expansion(p, s, r, w, neighbours, pv, c, n, forces, stream, o):
         return n
     effective, place, weak_weight = place_scores(p, s, r, w, pv, forces)
     for k in np.flatnonzero(founders):
+        if n >= CAPACITY:  # a full commander table (a runaway): no more cells
+            break
         home = c.location[k]
         dest = choose(neighbours[home], effective, place, weak_weight, home, ISKP,
                       p.iskp_combat_effectiveness * size, False, stream)
