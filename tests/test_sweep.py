@@ -149,9 +149,20 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypat
     assert (manifest["runs_ok"], manifest["runs_error"]) == (4, 4)
 
 
-def test_commander_capacity_overflow_is_isolated_on_the_pool(tmp_path):
-    """A legitimate parameter combination (mass recruitment, high ceiling) overflows the
-    commander table; on the process pool that run fails and the others complete."""
+def test_a_failing_run_is_isolated_on_the_pool(tmp_path, monkeypatch):
+    """A run that raises (as a commander-table overflow did before the table stopped growing
+    when full) fails alone on the process pool; the others complete. The pool forks, so its
+    workers inherit the patched simulation."""
+    from model.sweep import worker
+
+    real = worker.simulate
+
+    def fragile(params, *args, **kwargs):
+        if params["mobilisation_ceiling"] == SPECS["mobilisation_ceiling"].bounds[1]:
+            raise RuntimeError("commander capacity exceeded")
+        return real(params, *args, **kwargs)
+
+    monkeypatch.setattr(worker, "simulate", fragile)
     parameters = "".join(f"{name} = {{values = [{SPECS[name].default}, "
                          f"{SPECS[name].bounds[1]}]}}\n"  # default and upper bound
                          for name in ("taliban_recruit_rate", "mobilisation_ceiling"))
@@ -159,9 +170,7 @@ def test_commander_capacity_overflow_is_isolated_on_the_pool(tmp_path):
                                   end="2016-06"))
     run_sweep(spec, workers=2, progress=False)
     runs = pd.read_parquet(spec.out / store.RUNS)
-    if (runs["status"] == "ok").all():
-        pytest.skip("the model no longer overflows its commander capacity here")
-    assert runs["status"].tolist() == ["ok", "ok", "ok", "error"]
+    assert runs["status"].tolist() == ["ok", "error", "ok", "error"]
     assert "capacity" in runs.loc[3, "error"]
 
 
