@@ -2,7 +2,8 @@
 
 ``khorasan levers`` prints it (``--json`` for machines). Each lever is a declared parameter
 (:mod:`model.parameter_table`) with its meaning, unit, default, hard bounds, whether it is
-calibrated (and so drawn from the posterior in a ``--params posterior`` run), whether an
+uncertain (it has a prior range, and a ``--params posterior`` run draws it for each replicate:
+from the posterior if the calibration frees it, else from its prior), whether an
 intervention may set it for some provinces only, and the ODD section that defines it.
 """
 
@@ -88,7 +89,7 @@ def render(records: list[dict[str, Any]], width: int = 100) -> str:
         if r["group"] != group:
             group = r["group"]
             lines += ["", f"== {group or 'other'} (ODD {r['odd']}) =="]
-        flags = ["calibrated: posterior draw" if r["calibrated"] else "fixed",
+        flags = ["uncertain: drawn per replicate" if r["calibrated"] else "fixed",
                  "per province" if r["per_province"] else "national"]
         lines.append(f"{r['name']}  default {r['default']:g} {r['unit']}, bounds "
                      f"{_bounds(*r['bounds'])}; {', '.join(flags)}")
@@ -100,8 +101,10 @@ def render(records: list[dict[str, Any]], width: int = 100) -> str:
 FOOTER = """\
 In a scenario: [parameters] name = value (from the start), or a dated
 [[interventions]] with set = {name = value} and/or scale = {name = factor};
-add provinces = ["Kabul", ...] for a per-province lever. 'set' on a calibrated
-lever replaces every replicate's posterior draw; 'scale' multiplies each draw."""
+add provinces = ["Kabul", ...] for a per-province lever. 'set' on an uncertain
+lever replaces every replicate's draw (from the posterior, or from its prior
+for the parameters the calibration leaves free of the data); 'scale'
+multiplies each draw."""
 
 
 def search(records: list[dict[str, Any]], words: list[str]) -> list[dict[str, Any]]:
