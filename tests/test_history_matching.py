@@ -55,7 +55,7 @@ def tiny_config(folder: Path, **settings) -> Path:
     (folder / "targets.toml").write_text(TINY_TARGETS)
     body = {"waves": 1, "wave_size": 40, "noise_pairs": 10, "final_particles": 30,
             "population_size": 10, "replicates_per_particle": 1, "chunk": 8,
-            "candidates_per_batch": 2000, **settings}
+            "walk_steps": 5, **settings}
     lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in body.items())
     path = folder / "calibrate.toml"
     path.write_text(f"[calibration]\n{lines}\n[parameters]\n"
@@ -176,6 +176,7 @@ def test_tiny_calibration_writes_posterior_and_diagnostics(tmp_path, capsys):
     assert [r["parameter"] for r in diag["identifiability"]] == ["iskp_initial_fighters",
                                                                  "clash_rate"]
     assert len(diag["waves"]) == 1 and 0 < diag["final"]["nroy_share"] <= 1
+    assert 0 <= diag["final"]["walk_acceptance"] <= 1
     assert "ESS 10" in capsys.readouterr().out
     # a second run may not replace it without consent
     assert run(path) == 2
@@ -244,3 +245,24 @@ def test_noise_variance_comes_from_pairs_and_lowers_the_emulator_error(tmp_path)
     failed = np.vstack([first, np.full((500, 1), np.nan)])
     assert emulator.fit(np.vstack([x, rng.random((500, 1))]), failed, obs, seed=1,
                         noise_var=noise).r2[0] == pytest.approx(with_noise.r2[0], abs=0.05)
+
+
+def test_walks_stay_uniform_on_the_space_not_ruled_out(tmp_path, monkeypatch):
+    from model.calibration import hm
+    from model.calibration.hm_config import load_hm_config
+
+    config = load_hm_config(tiny_config(tmp_path, walk_steps=60))
+    run = hm.Calibration(config)
+    # the space not ruled out: the first coordinate below 0.3 (the second is free)
+    monkeypatch.setattr(hm.emulator, "ruled_out", lambda u, *_: u[:, 0] > 0.3)
+    run.waves = [object()]
+    rng = np.random.default_rng(5)
+    run.kept = np.column_stack([0.3 * rng.random(50), rng.random(50)])  # 50 starts for 4,000
+    u, info = run._draw_nroy(4000, stage=1)
+    assert u.shape == (4000, 3)  # two free parameters and one prior-drawn
+    assert (u[:, 0] <= 0.3).all() and 0.2 < info["walk_acceptance"] < 1
+    counts = np.histogram(u[:, 0], bins=6, range=(0, 0.3))[0]
+    assert counts.min() > 0.75 * counts.mean()  # spread evenly over the region
+    assert len(np.unique(u[:, 0])) == 4000  # the copies of each start have moved apart
+    assert np.histogram(u[:, 1], bins=4, range=(0, 1))[0].min() > 800
+    np.testing.assert_allclose(hm._reflect(np.array([-0.2, 1.3, 2.5, 0.4])), [0.2, 0.7, 0.5, 0.4])

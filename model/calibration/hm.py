@@ -6,10 +6,10 @@
    integrated over as the projections do); it simulates each point once, and ``noise_pairs``
    of them once more with other seeds (the model's own noise, which the emulator's error
    leaves out), and fits an emulator (:mod:`model.calibration.emulator`). The space not ruled
-   out (NROY) shrinks wave by wave; its share of the prior is measured as the share of prior
-   draws that pass every wave's screen. Draws are made in a box around the points the last
-   wave kept (widened by a tenth of each range), so that a small NROY space can still be
-   filled; inside the box the prior is uniform, as outside it.
+   out (NROY) shrinks wave by wave; the share of each wave's points that its emulator keeps
+   measures by how much. The next points are drawn uniformly on NROY by random walks from the
+   kept points (:meth:`Calibration._walk`), so that a NROY space of a millionth of the prior
+   is filled as fast as a large one.
 2. **Rejection** (``final_particles``, ``population_size``). Points drawn uniformly from the final
    NROY space are simulated ``replicates_per_particle`` times; each target's statistic is the
    median over the replicates and the distance is the Euclidean norm of the misses (in scale
@@ -43,7 +43,7 @@ from model.parameters import SPECS, Parameters
 
 FINAL_STAGE = 1000  # the seed-stage number of the rejection stage (waves are 0, 1, ...)
 NOISE_STAGE = 500  # wave k's repeated runs (its noise pairs) use seed stage 500 + k
-BOX_MARGIN = 0.1  # the sampling box extends the kept points' range by this share each side
+WALK_STEP = 0.3  # a walk step's size, as a multiple of the kept points' spread per coordinate
 SAMPLE_STREAM = 0x484D  # the generator of the points ("HM")
 
 Progress = Callable[[str], None]
@@ -94,6 +94,12 @@ def _statistics(targets: list, params: Parameters, n_months: int,
         return [np.nan] * len(targets)
 
 
+def _reflect(u: np.ndarray) -> np.ndarray:
+    """Fold points back into the unit cube by reflection at its faces."""
+    u = np.mod(u, 2.0)
+    return np.where(u > 1.0, 2.0 - u, u)
+
+
 def _save(path: Path, **arrays: np.ndarray) -> None:
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **arrays)
@@ -112,8 +118,8 @@ class Calibration:
         self.obs = emulator.TargetArrays.of(list(config.targets))
         self.n_months = months_needed(list(config.targets))
         self.waves: list[emulator.Emulators] = []
-        d = len(config.free)
-        self.box = (np.zeros(d), np.ones(d))
+        self.kept = np.empty((0, len(config.free)))
+        self.share = 1.0
         self.model_runs = 0
 
     # --- checkpoints -------------------------------------------------------------------------
@@ -191,41 +197,56 @@ class Calibration:
 
     # --- sampling ----------------------------------------------------------------------------
     def _draw_nroy(self, n: int, stage: int) -> tuple[np.ndarray, dict]:
-        """``n`` prior points that no wave rules out, and the share of prior draws kept.
+        """``n`` points uniform on the space no wave rules out, and that space's prior share.
 
-        Each point is followed by uniform draws of the ``prior_drawn`` parameters, which the
-        emulators do not see: the calibration integrates over their priors as the
-        projections do.
+        Before the first wave the space is the prior itself. After it, each point is the end
+        of a random walk (:meth:`_walk`) from a point the last wave kept. Each point is followed
+        by uniform draws of the ``prior_drawn`` parameters, which the emulators do not see: the
+        calibration integrates over their priors as the projections do.
+        """
+        rng = np.random.default_rng(np.random.SeedSequence([self.config["seed"],
+                                                            SAMPLE_STREAM, stage]))
+        if not self.waves:
+            u, info = rng.random((n, len(self.config.free))), {"nroy_share": 1.0}
+        else:
+            u, acceptance = self._walk(rng, n)
+            info = {"nroy_share": self.share, "walk_acceptance": acceptance}
+        nuisance = rng.random((n, len(self.config.prior_drawn)))
+        return np.hstack([u, nuisance]), info
+
+    def _walk(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, float]:
+        """Random-walk Metropolis whose stationary distribution is uniform on NROY.
+
+        ``n`` walkers start at points the last wave kept (drawn with replacement; those points
+        are close to uniform on NROY) and take ``walk_steps`` Gaussian steps of
+        :data:`WALK_STEP` times the kept points' spread in each coordinate, reflected at the
+        faces of the unit cube; a step is taken if no wave rules its end out. The reflected
+        proposal is symmetric and the target flat, so the walk leaves the uniform distribution
+        on NROY unchanged, and its steps spread the copies of a starting point apart. No
+        weights are needed. (Without the reflection, almost every step in 74 dimensions left
+        the cube somewhere.)
+        Returns the points and the share of steps taken.
         """
         s = self.config.settings
-        rng = np.random.default_rng(np.random.SeedSequence([s["seed"], SAMPLE_STREAM, stage]))
-        kept, screened = [], 0
-        d = len(self.config.free)
-        lo, hi = self.box
-        while sum(len(k) for k in kept) < n and screened < s["max_candidates"]:
-            u = lo + (hi - lo) * rng.random((s["candidates_per_batch"], d))
-            screened += len(u)
-            out = emulator.ruled_out(u, self.waves, self.obs, s["cutoff"],
+        x = self.kept[rng.integers(len(self.kept), size=n)]
+        step = WALK_STEP * np.maximum(self.kept.std(axis=0), 1e-3)
+        taken = 0
+        for _ in range(s["walk_steps"]):
+            y = _reflect(x + step * rng.standard_normal(x.shape))
+            ok = ~emulator.ruled_out(y, self.waves, self.obs, s["cutoff"],
                                      s["implausibility_rank"])
-            kept.append(u[~out])
-        pool = np.concatenate(kept) if kept else np.empty((0, d))
-        share = float(np.prod(hi - lo)) * len(pool) / screened
-        nuisance = rng.random((min(n, len(pool)), len(self.config.prior_drawn)))
-        if len(pool) < n:
-            raise KhorasanError(f"{self.config.path}: the space not ruled out is {share:.2g} of "
-                                f"the prior: {len(pool)} of {n} points found in "
-                                f"{screened} draws (max_candidates); allowed: raise "
-                                "max_candidates or cutoff")
-        return np.hstack([pool[:n], nuisance]), {"screened": screened, "nroy_share": share,
-                                                 "box_volume": float(np.prod(hi - lo))}
+            x[ok] = y[ok]
+            taken += int(ok.sum())
+        return x, taken / (n * s["walk_steps"])
 
-    def _shrink_box(self, u: np.ndarray) -> None:
-        """The next sampling box: the range of this wave's points its emulator keeps, widened.
+    def _cut(self, u: np.ndarray) -> None:
+        """Keep the wave's points its new emulator does not rule out; shrink the NROY share.
 
-        The points are uniform in the space not ruled out before the wave, so those the new
-        emulator keeps spread over the space not ruled out after it; their range, widened by
-        :data:`BOX_MARGIN` of the prior range each side, bounds where the next draws can be
-        kept. Draws outside the box are never made, so the prior stays uniform inside it.
+        The wave's points are uniform on the space not ruled out before it, so the share the
+        new emulator keeps estimates how much of that space remains.
+
+        Raises:
+            KhorasanError: If the wave rules out every point.
         """
         s = self.config.settings
         out = emulator.ruled_out(u, self.waves[-1:], self.obs, s["cutoff"],
@@ -235,9 +256,8 @@ class Calibration:
                                 "every point: no parameter set is near every observation "
                                 "(see the emulators' implausibility); allowed: revisit the "
                                 "targets or the cutoff")
-        kept = u[~out]
-        self.box = (np.maximum(kept.min(axis=0) - BOX_MARGIN, 0.0),
-                    np.minimum(kept.max(axis=0) + BOX_MARGIN, 1.0))
+        self.kept = u[~out]
+        self.share *= 1.0 - float(out.mean())
 
     # --- the calibration ---------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -254,15 +274,18 @@ class Calibration:
             d = len(self.config.free)
             em = emulator.fit(u[:, :d], stats, self.obs, s["seed"] + k, noise)
             self.waves.append(em)
-            self._shrink_box(u[:, :d])
+            self._cut(u[:, :d])
             wave_rows.append({"wave": k, **info, "simulated": len(u),
                               "failed": int(np.isnan(stats).all(axis=1).sum()),
                               "noise_pairs": pairs,
                               "emulator_r2": dict(zip([t.name for t in self.config.targets],
                                                       np.round(em.r2, 3).tolist(),
                                                       strict=True))})
-            self.progress(f"wave {k}: NROY {info['nroy_share']:.3g} of the prior; emulator "
-                          f"R^2 median {np.median(em.r2):.2f}, min {em.r2.min():.2f}")
+            walk = (f"; walk steps taken {info['walk_acceptance']:.0%}"
+                    if "walk_acceptance" in info else "")
+            self.progress(f"wave {k}: NROY {info['nroy_share']:.3g} of the prior{walk}; "
+                          f"emulator R^2 median {np.median(em.r2):.2f}, min {em.r2.min():.2f}; "
+                          f"it keeps {len(self.kept)} of its {len(u)} points")
         u, info = self._points("final", s["final_particles"], FINAL_STAGE)
         stats = self._simulate("final", FINAL_STAGE, u, s["replicates_per_particle"])
         distance = np.sqrt((self.obs.misses(stats) ** 2).sum(axis=1))

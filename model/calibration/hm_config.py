@@ -30,8 +30,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "waves": (int, 4),
     "wave_size": (int, 8000),
     "noise_pairs": (int, 1000),
-    "candidates_per_batch": (int, 100_000),
-    "max_candidates": (int, 5_000_000),
+    "walk_steps": (int, 40),
     "cutoff": (float, 3.0),
     "implausibility_rank": (int, 2),
     "population_size": (int, 1000),
@@ -42,8 +41,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "posterior": (str, "posterior.parquet"),
     "diagnostics": (str, "diagnostics.json"),
 }
-POSITIVE = ("waves", "wave_size", "noise_pairs", "candidates_per_batch", "max_candidates",
-            "population_size",
+POSITIVE = ("waves", "wave_size", "noise_pairs", "walk_steps", "population_size",
             "final_particles", "replicates_per_particle", "chunk", "implausibility_rank")
 
 
@@ -65,7 +63,10 @@ class HmConfig:
         return self.path.parent / self.settings[key]
 
     def fingerprint(self) -> str:
-        """What a resumed run must share with the stored one: settings, parameters, targets."""
+        """What a resumed run must share with the stored one: settings, parameters, targets.
+
+        The output paths and the chunk size may change.
+        """
         record = {"settings": {k: v for k, v in self.settings.items()
                                if k not in ("posterior", "diagnostics", "chunk")},
                   "free": self.free,
