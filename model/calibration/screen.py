@@ -25,12 +25,9 @@ MIN_EFFECT)``. calibration/SCREENING.md describes the method and the files.
 from __future__ import annotations
 
 import math
-import os
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +38,8 @@ from model.api import simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target, load_targets
 from model.errors import KhorasanError
-from model.lifeline import exit_with, stop_pool
 from model.lock import folder_lock
 from model.manifest import git_commit, write_json
-from model.model import load_kernels
 from model.parameters import SPECS, Parameters, calibrated_names
 from model.suggest import unknown
 from model.sweep.design import unit_sample
@@ -129,32 +124,17 @@ def _run_trajectory(job: tuple) -> tuple[np.ndarray, list[str]]:
     return np.array(rows, dtype=float).reshape(len(values), len(targets)), errors
 
 
-def _on_pool(jobs: list[tuple], workers: int) -> list[tuple]:
-    load_kernels()  # a cold cache is compiled here once, not by every worker at once
-    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
-                             initializer=exit_with, initargs=(os.getpid(),)) as pool:
-        try:
-            return list(pool.map(_run_trajectory, jobs))
-        except BaseException:
-            stop_pool(pool)
-            raise
-
-
-def _on_dask(jobs: list[tuple], scheduler: Any) -> list[tuple]:
-    from model.sweep.execute import connect
-
-    load_kernels()
-    client, owned = connect(scheduler)
-    try:
-        return client.gather(client.map(_run_trajectory, jobs, pure=False))
-    finally:
-        if owned:
-            client.close()
+def _indexed(job: tuple) -> tuple[int, tuple[np.ndarray, list[str]]]:
+    """One trajectory's results with its position in the design (results arrive unordered)."""
+    return job[0], _run_trajectory(job[1])
 
 
 def run_points(jobs: list[tuple], workers: int = 1,
                scheduler: Any = None) -> tuple[np.ndarray, list[str], str]:
     """Run the trajectories (one job each) and stack their statistics in design order.
+
+    The sweep's executor (:func:`model.sweep.execute.execute`) runs them in this process, on
+    a local process pool or on a dask cluster.
 
     Returns:
         The ``(points, targets)`` statistics (NaN rows for failed runs), each point's error
@@ -162,13 +142,13 @@ def run_points(jobs: list[tuple], workers: int = 1,
         ``in-process``). The results do not depend on the executor: every point's seed is
         fixed by the design.
     """
-    if scheduler is not None:
-        blocks, executor = _on_dask(jobs, scheduler), "dask"
-    elif workers > 1:
-        blocks, executor = _on_pool(jobs, workers), "process-pool"
-    else:
-        blocks, executor = [_run_trajectory(j) for j in jobs], "in-process"
-    return (np.vstack([b[0] for b in blocks]), [e for b in blocks for e in b[1]], executor)
+    from model.sweep.execute import execute
+
+    blocks: dict[int, tuple[np.ndarray, list[str]]] = {}
+    executor = execute(enumerate(jobs), lambda r: blocks.__setitem__(*r), workers, scheduler,
+                       fn=_indexed)
+    ordered = [blocks[k] for k in range(len(jobs))]
+    return (np.vstack([b[0] for b in ordered]), [e for b in ordered for e in b[1]], executor)
 
 
 def fill_undefined(target: Target, values: np.ndarray) -> tuple[np.ndarray, int]:
