@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +9,6 @@ import pandas as pd
 from model.api import simulate
 from model.calibration.stats import months_needed, statistics
 from model.calibration.targets import Target
-from model.lifeline import exit_with, stop_pool
-from model.model import load_kernels
 from model.parameters import Parameters
 from model.posterior import parameter_sets
 from model.runner import replicate_seeds
@@ -36,9 +31,9 @@ PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """The acceptance criteria: each pattern's targets, by name prefix (calibration/README.md)."""
 
 
-def _one(job: tuple) -> dict[str, float]:
-    params, seed, n_months, targets = job
-    return statistics(targets, simulate(Parameters(params), n_months, seed))
+def _one(job: tuple) -> tuple[int, dict[str, float]]:
+    r, params, seed, n_months, targets = job
+    return r, statistics(targets, simulate(Parameters(params), n_months, seed))
 
 
 def predictive(targets: list[Target], replicates: int, seed: int, posterior: Path,
@@ -47,24 +42,17 @@ def predictive(targets: list[Target], replicates: int, seed: int, posterior: Pat
 
     In ``posterior`` mode each replicate has its own parameter draw (``seeds_per_draw`` 1):
     a particle, and the calibration record's ``prior_drawn`` parameters drawn from their
-    priors, so the check judges the uncertainty the projections carry.
+    priors, so the check judges the uncertainty the projections carry. The replicates run on
+    the sweep's executor (this process and ``workers - 1`` forked processes).
     """
+    from model.sweep.execute import execute
+
     sets, source = parameter_sets({}, mode, seed, replicates, posterior, seeds_per_draw=1)
     seeds = replicate_seeds(seed, replicates)
-    jobs = [(sets[r], seeds[r], months_needed(targets), targets) for r in range(replicates)]
-    if workers <= 1:
-        rows = [_one(j) for j in jobs]
-    else:
-        load_kernels()  # a cold cache is compiled here once, not by every worker at once
-        with ProcessPoolExecutor(workers, mp_context=get_context("forkserver"),
-                                 initializer=exit_with, initargs=(os.getpid(),)) as pool:
-            try:
-                rows = list(pool.map(_one, jobs,
-                                     chunksize=max(1, replicates // (4 * workers))))
-            except BaseException:
-                stop_pool(pool)
-                raise
-    return pd.DataFrame(rows), source
+    jobs = [(r, sets[r], seeds[r], months_needed(targets), targets) for r in range(replicates)]
+    rows: dict[int, dict[str, float]] = {}
+    execute(jobs, lambda result: rows.__setitem__(*result), workers, fn=_one)
+    return pd.DataFrame([rows[r] for r in range(replicates)]), source
 
 
 def coverage(targets: list[Target], sims: pd.DataFrame) -> pd.DataFrame:
