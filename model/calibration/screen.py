@@ -19,7 +19,7 @@ statistic divided by its target's ``scale``: mu* of a parameter on a target is t
 absolute shift of the statistic, in tolerances, per move over its whole prior range (Morris
 1991; Campolongo et al. 2007). A run that fails leaves out the two effects it ends. A
 parameter is influential if on some target its mu* exceeds ``max(NOISE_FACTOR * noise mu*,
-MIN_EFFECT)``. calibration/SCREENING.md describes the method and the files.
+MIN_EFFECT)``. calibration/README.md ("Screening") describes the method and the files.
 """
 
 from __future__ import annotations
