@@ -65,10 +65,10 @@ class HmConfig:
     def fingerprint(self) -> str:
         """What a resumed run must share with the stored one: settings, parameters, targets.
 
-        The output paths and the chunk size may change.
+        The output paths may change; the chunk size may not (stored chunks are numbered).
         """
         record = {"settings": {k: v for k, v in self.settings.items()
-                               if k not in ("posterior", "diagnostics", "chunk")},
+                               if k not in ("posterior", "diagnostics")},
                   "free": self.free,
                   "targets": [(t.name, t.statistic, t.column, t.window, t.value, t.low, t.high,
                                t.scale) for t in self.targets]}
