@@ -266,3 +266,22 @@ def test_walks_stay_uniform_on_the_space_not_ruled_out(tmp_path, monkeypatch):
     assert len(np.unique(u[:, 0])) == 4000  # the copies of each start have moved apart
     assert np.histogram(u[:, 1], bins=4, range=(0, 1))[0].min() > 800
     np.testing.assert_allclose(hm._reflect(np.array([-0.2, 1.3, 2.5, 0.4])), [0.2, 0.7, 0.5, 0.4])
+
+
+def test_a_dask_cluster_gives_the_local_posterior(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    local, remote = tmp_path / "local", tmp_path / "dask"
+    local.mkdir(), remote.mkdir()
+    assert run(tiny_config(local)) == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert main(["calibrate", str(tiny_config(remote)), "--scheduler",
+                     cluster.scheduler_address]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(local / "posterior.parquet"),
+                                  pd.read_parquet(remote / "posterior.parquet"))
+
+
+def test_resume_and_overwrite_exclude_each_other(tmp_path, capsys):
+    assert run(tiny_config(tmp_path), "--resume", "--overwrite") == 2
+    assert "exclude each other" in error_line(capsys)
+    assert not (tmp_path / "hm").exists()

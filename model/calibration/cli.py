@@ -41,11 +41,16 @@ def _history_match(args: argparse.Namespace) -> int:
     from model.sweep.execute import connect
 
     config = load_hm_config(args.config)
-    if args.export_generation is not None:
-        raise KhorasanError(f"{args.config}: --export-generation is for ABC-SMC configs; "
-                            "allowed: --resume, --overwrite")
-    scheduler = connect(args.scheduler)[0] if args.scheduler else None
+    if args.export_generation is not None or (args.resume and args.overwrite):
+        raise KhorasanError(f"{args.config}: --export-generation is for ABC-SMC configs, and "
+                            "--resume and --overwrite exclude each other; allowed: one of "
+                            "--resume, --overwrite")
     with ExitStack() as stack:
+        scheduler = None
+        if args.scheduler:  # connect before anything is written
+            scheduler, owned = connect(args.scheduler)
+            if owned:
+                stack.callback(scheduler.close)
         folders = {config.file(k).resolve().parent for k in ("posterior", "diagnostics")}
         for folder in sorted(folders | {config.file("workdir").resolve()}):
             stack.enter_context(folder_lock(folder))
