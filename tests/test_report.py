@@ -247,3 +247,22 @@ def test_calibration_facts_give_the_sampling_time_not_the_export_invocation():
     assert "wall time 704.0 s" in _diagnostics(exported)
     # diagnostics written before totals and exports were recorded
     assert "wall time 60.0 s</li>" in _diagnostics({"generations": 3, "wall_time_s": 60.0})
+
+
+def test_history_matching_diagnostics_are_reported():
+    from model.reporting.report import _diagnostics
+
+    d = {"population_size": 1000, "particles": 30000, "epsilon": 13.4, "ess": 1000.0,
+         "model_runs": 144000, "wall_s": 709.0, "free": ["a", "b"], "prior_drawn": ["c"],
+         "final": {"nroy_share": 3e-4},
+         "waves": [{"wave": 0, "nroy_share": 1.0, "simulated": 8000,
+                    "emulator_r2": {"x": 0.5, "y": 0.7}},
+                   {"wave": 1, "nroy_share": 0.02, "walk_acceptance": 0.57, "simulated": 8000,
+                    "emulator_r2": {"x": 0.4, "y": 0.5}}],
+         "identifiability": [{"parameter": "a", "median": 1, "q05": 0, "q95": 2,
+                              "sd_ratio": 0.6, "verdict": "weakly constrained"}]}
+    html = _diagnostics(d)
+    assert "History matching in 2 waves" in html and "ABC-SMC" not in html
+    assert "1000 of 30000 particles" in html and "0.0003 of the" in html
+    assert "2 free parameters; 1 drawn from their priors" in html
+    assert "0.45" in html and "weakly constrained" in html  # wave 1's median R²

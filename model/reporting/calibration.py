@@ -1,6 +1,6 @@
 """The calibration summary shown in the report, read from the calibration folder if present.
 
-Reads ``diagnostics.json`` (ABC-SMC generations and identifiability), the posterior
+Reads ``diagnostics.json`` (history-matching waves or ABC-SMC generations, identifiability), the posterior
 predictive coverage table and the figures ``figures/ppc_targets.png`` and
 ``figures/posterior.png``. The coverage table is the first found of ``coverage.csv``,
 ``ppc_coverage.csv`` (in the folder or its ``figures/``), a ``coverage`` entry of
@@ -157,7 +157,7 @@ def load_calibration(folder: Path) -> Calibration:
     result = Calibration(folder=folder)
     result.diagnostics = _read_json(folder / "diagnostics.json")
     if result.diagnostics is None:
-        result.missing.append("diagnostics.json (ABC-SMC diagnostics)")
+        result.missing.append("diagnostics.json (calibration diagnostics)")
     result.coverage, result.coverage_source = find_coverage(folder, result.diagnostics)
     if result.coverage is None:
         result.missing.append("a posterior predictive coverage table")

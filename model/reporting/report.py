@@ -236,11 +236,32 @@ def _sampling_time(d: dict[str, Any]) -> str:
     return f"wall time {d.get('wall_time_total_s', d.get('wall_time_s', '?'))} s"
 
 
+def _history_matching(d: dict[str, Any]) -> list[str]:
+    """The facts and the waves table of a history-matching calibration's diagnostics."""
+    final = d.get("final") or {}
+    facts = [f"History matching in {len(d['waves'])} waves, then rejection ABC: "
+             f"{d.get('population_size', '?')} of {d.get('particles', '?')} particles accepted "
+             f"(epsilon {d.get('epsilon', float('nan')):.3g}), ESS {d.get('ess', float('nan')):.0f}"
+             f"; the space not ruled out {final.get('nroy_share', float('nan')):.2g} of the "
+             f"prior; {d.get('model_runs', '?')} model runs in {d.get('wall_s', '?')} s",
+             f"{len(d.get('free') or [])} free parameters; {len(d.get('prior_drawn') or [])} "
+             "drawn from their priors in every run and projection"]
+    waves = pd.DataFrame([{"wave": w["wave"], "NROY share of the prior": w["nroy_share"],
+                           "walk steps taken": w.get("walk_acceptance"),
+                           "simulated": w["simulated"],
+                           "emulator R² (median)": float(pd.Series(w["emulator_r2"]).median())}
+                          for w in d["waves"]])
+    return [h.bullet_list(facts), "<h4>Waves</h4>" + h.table(waves, index=False)]
+
+
 def _diagnostics(d: dict[str, Any]) -> str:
-    facts = [f"ABC-SMC: {d.get('generations', '?')} generations{_exported(d)}, "
-             f"{d.get('simulations', '?')} simulations, final epsilon "
-             f"{d.get('final_epsilon', float('nan')):.3g}, {_sampling_time(d)}"]
-    parts = [h.bullet_list(facts)]
+    if d.get("waves"):
+        parts = _history_matching(d)
+    else:
+        parts = [h.bullet_list([f"ABC-SMC: {d.get('generations', '?')} generations"
+                                f"{_exported(d)}, {d.get('simulations', '?')} simulations, "
+                                f"final epsilon {d.get('final_epsilon', float('nan')):.3g}, "
+                                f"{_sampling_time(d)}"])]
     if d.get("per_generation"):
         parts.append("<h4>Generations</h4>" + h.table(pd.DataFrame(d["per_generation"]),
                                                       index=False))
