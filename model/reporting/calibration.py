@@ -1,7 +1,7 @@
 """The calibration summary shown in the report, read from the calibration folder if present.
 
-Reads ``diagnostics.json`` (history-matching waves or ABC-SMC generations, identifiability), the posterior
-predictive coverage table and the figures ``figures/ppc_targets.png`` and
+Reads ``diagnostics.json`` (history-matching waves or ABC-SMC generations, identifiability),
+the posterior predictive coverage table and the figures ``figures/ppc_targets.png`` and
 ``figures/posterior.png``. The coverage table is the first found of ``coverage.csv``,
 ``ppc_coverage.csv`` (in the folder or its ``figures/``), a ``coverage`` entry of
 ``diagnostics.json``, or else it is computed from ``figures/ppc_statistics.csv`` (written by
