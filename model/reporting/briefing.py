@@ -46,9 +46,12 @@ GLOSSARY = (
     ("Window, horizon", "the months summarised (by default 2021-09 to the end) and the last of "
                         "them; counts are totals over the window, stocks are read at the "
                         "horizon."),
-    ("ABC-SMC, ESS", "approximate Bayesian computation by sequential Monte Carlo, the "
-                     "calibration method; the effective sample size (ESS) says how many "
-                     "independent particles the weighted posterior is worth."),
+    ("History matching, ABC, ESS", "the calibration: history matching rules out the "
+                                   "parameter sets whose emulated outputs are implausibly far "
+                                   "from the observations; approximate Bayesian computation "
+                                   "(ABC) keeps, of the rest, the simulations nearest them; "
+                                   "the effective sample size (ESS) says how many independent "
+                                   "particles the posterior is worth."),
     ("ACLED, UNAMA", "the conflict-event and civilian-casualty sources the model is calibrated "
                      "against."),
 )
