@@ -123,7 +123,7 @@ def test_unexpected_error_is_one_line_and_debug_shows_it(tmp_path, monkeypatch, 
 
 @pytest.mark.parametrize("command", ["validate", "summarize"])
 def test_a_closed_pipe_ends_quietly(tmp_path, command):
-    config = scenario(tmp_path, replicates=2)
+    config = scenario(tmp_path, replicates=4)  # one posterior draw's four seeds (validate)
     if command == "summarize":
         assert run(config, tmp_path / "out") == 0
         argv = ["summarize", str(tmp_path / "out"), "--json"]
