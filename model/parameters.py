@@ -45,6 +45,12 @@ class ParamSpec:
     kind: str = "float"
     spatial: bool = False
 
+    def from_prior(self, u: float) -> float | int:
+        """The value at ``u`` (in [0, 1]) of the uniform prior range; ints rounded."""
+        lo, hi = self.prior
+        value = lo + (hi - lo) * float(u)
+        return round(value) if self.kind == "int" else value
+
     def check(self, value: Any, origin: str = "parameters") -> float | int:
         """Validate one value against type and bounds.
 

@@ -185,9 +185,7 @@ def prior_values(names: list[str], seed: int, draws: int) -> list[dict[str, floa
     for g in range(draws):
         u = np.random.default_rng(np.random.SeedSequence([seed, PRIOR_STREAM, g])).random(
             len(position))
-        values.append(_cast({n: SPECS[n].prior[0] + u[position[n]] * (SPECS[n].prior[1]
-                                                                      - SPECS[n].prior[0])
-                             for n in names}))
+        values.append({n: SPECS[n].from_prior(u[position[n]]) for n in names})
     return values
 
 

@@ -32,10 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from model.calibration.targets import Target
+from model.calibration.targets import UNDEFINED_MISS, Target
 
 HOLDOUT = 0.2  # share of a wave held out to measure each emulator's error
-MISSING_UNITS = 10.0  # an undefined statistic is emulated as this many scale units away
 ERROR_FLOOR = 0.1  # the emulator's error variance is at least this share of its residuals
 
 
@@ -61,7 +60,7 @@ class TargetArrays:
         point = np.abs(stats - self.value) / self.scale
         outside = np.maximum(np.maximum(self.low - stats, stats - self.high), 0.0) / self.scale
         miss = np.where(np.isnan(self.value), outside, point)
-        return np.where(np.isnan(stats), MISSING_UNITS, miss)
+        return np.where(np.isnan(stats), UNDEFINED_MISS, miss)
 
     def filled(self, stats: np.ndarray) -> np.ndarray:
         """Statistics clipped to 10 scale units around the observation; NaN (never) above.
@@ -70,8 +69,8 @@ class TargetArrays:
         far beyond: a runaway corner of the prior (ISKP casualties in the hundreds of
         thousands) would otherwise dominate its squared error.
         """
-        low = np.where(np.isnan(self.value), self.low, self.value) - MISSING_UNITS * self.scale
-        top = np.where(np.isnan(self.value), self.high, self.value) + MISSING_UNITS * self.scale
+        low = np.where(np.isnan(self.value), self.low, self.value) - UNDEFINED_MISS * self.scale
+        top = np.where(np.isnan(self.value), self.high, self.value) + UNDEFINED_MISS * self.scale
         return np.clip(np.where(np.isnan(stats), top, stats), low, top)
 
 
@@ -109,8 +108,8 @@ def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int,
     residual variance: the implausibility then asks whether the *mean* statistic (what the
     acceptance criteria judge, through medians over many runs) can be near the observation.
 
-    Runs that failed (every statistic NaN: ISKP outgrew the commander table) are left out;
-    the rejection stage rejects such points when it meets them.
+    Runs without any statistic (every one NaN) are left out; the rejection stage rejects
+    such points when it meets them.
 
     Args:
         x: Points, shape ``(n, d)`` in ``[0, 1]^d``.
@@ -122,7 +121,7 @@ def fit(x: np.ndarray, stats: np.ndarray, obs: TargetArrays, seed: int,
     """
     from sklearn.neural_network import MLPRegressor
 
-    ran = ~np.isnan(stats).all(axis=1)  # a run that failed (a runaway) teaches nothing smooth
+    ran = ~np.isnan(stats).all(axis=1)  # a run with no statistic at all teaches nothing smooth
     x, y = x[ran], obs.filled(stats[ran])
     mean, sd = y.mean(axis=0), y.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)

@@ -51,15 +51,8 @@ Progress = Callable[[str], None]
 
 def natural(free: tuple[str, ...], u: np.ndarray) -> list[dict[str, float]]:
     """Unit-cube rows mapped to the free parameters' prior ranges (ints rounded)."""
-    rows = []
-    for point in np.atleast_2d(u):
-        values = {}
-        for name, x in zip(free, point, strict=True):
-            lo, hi = SPECS[name].prior
-            v = lo + (hi - lo) * float(x)
-            values[name] = round(v) if SPECS[name].kind == "int" else v
-        rows.append(values)
-    return rows
+    return [{name: SPECS[name].from_prior(x) for name, x in zip(free, point, strict=True)}
+            for point in np.atleast_2d(u)]
 
 
 def simulate_chunk(job: tuple) -> tuple[int, np.ndarray]:
@@ -71,27 +64,11 @@ def simulate_chunk(job: tuple) -> tuple[int, np.ndarray]:
     index, rows, seeds, targets, n_months, replicates = job
     out = np.empty((len(rows), len(targets)))
     for i, (values, entropy) in enumerate(zip(rows, seeds, strict=True)):
-        runs = [_statistics(targets, Parameters(values), n_months, s)
+        runs = [list(statistics(targets, simulate(Parameters(values), n_months, s)).values())
                 for s in np.random.SeedSequence(entropy).spawn(replicates)]
         median = np.median(np.nan_to_num(np.array(runs), nan=np.inf), axis=0)
         out[i] = np.where(np.isinf(median), np.nan, median)
     return index, out
-
-
-def _statistics(targets: list, params: Parameters, n_months: int,
-                seed: np.random.SeedSequence) -> list[float]:
-    """One run's statistics; NaN for every target if the run overflows the commander table.
-
-    At corners of the prior box ISKP can grow past the kernel's fixed table of commanders
-    (``RuntimeError: commander capacity exceeded``): such a runaway counts as missing every
-    target, so history matching rules its region out.
-    """
-    try:
-        return list(statistics(targets, simulate(params, n_months, seed)).values())
-    except RuntimeError as exc:
-        if "capacity" not in str(exc):
-            raise
-        return [np.nan] * len(targets)
 
 
 def _reflect(u: np.ndarray) -> np.ndarray:
@@ -174,12 +151,12 @@ class Calibration:
                 out[start: start + size] = np.load(path)["stats"]
             else:
                 todo.append((c, start))
-        rows = natural(self.config.free + self.config.prior_drawn, u)
         seed = int(self.config["seed"])
 
         def job(c: int, start: int) -> tuple:
             stop = min(start + size, len(u))
-            return (c, rows[start:stop], [[seed, stage, i] for i in range(start, stop)],
+            rows = natural(self.config.free + self.config.prior_drawn, u[start:stop])
+            return (c, rows, [[seed, stage, i] for i in range(start, stop)],
                     list(self.config.targets), self.n_months, replicates)
 
         def store(result: tuple[int, np.ndarray]) -> None:

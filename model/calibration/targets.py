@@ -20,6 +20,7 @@ OUTPUT_TABLE = "docs/ODD.md's output table lists them"
 STATISTICS = ("sum", "annual_mean", "provinces_nonzero", "share", "rank", "value",
               "fraction_of_peak", "ratio", "national_share", *MONTH_STATISTICS)
 DERIVED_COLUMNS = ("civilian_casualties",)
+UNDEFINED_MISS = 10.0  # scale units: the miss of a statistic that is undefined (never happened)
 KEYS = {"name", "statistic", "column", "window", "date", "provinces", "value", "low", "high",
         "scale", "source"}
 
@@ -58,7 +59,7 @@ class Target:
         A range costs nothing inside it; NaN (undefined statistic) counts as a large miss.
         """
         if math.isnan(simulated):
-            return 10.0
+            return UNDEFINED_MISS
         if self.value is not None:
             return abs(simulated - self.value) / self.scale
         return max(self.low - simulated, simulated - self.high, 0.0) / self.scale
