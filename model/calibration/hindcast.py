@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.calendar import MONTH_STATISTICS
 from model.calibration.check import predictive
 from model.calibration.targets import KEYS, Target, parse_target, read_target_tables
 from model.config import MAX_REPLICATES, ConfigError
@@ -61,8 +62,8 @@ class HindcastTarget:
 
 
 def is_month(target: Target) -> bool:
-    """True if the target's values are month indices (:meth:`Target.shown` shows months)."""
-    return isinstance(target.shown(0.0), str)
+    """True if the target's values are month indices (a month statistic)."""
+    return target.statistic in MONTH_STATISTICS
 
 
 def _number(where: str, key: str, value: Any) -> float | None:
